@@ -1,0 +1,74 @@
+# Hulpwijzer: the single entry point. `make run` to chat, `make test` to check everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_VENV  := .venv
+RASA_VENV := .venv-rasa
+APP_PY    := $(APP_VENV)/bin/python
+RASA      := $(RASA_VENV)/bin/rasa
+MODEL     := models/hulpwijzer.tar.gz
+CI_MODEL  := models/ci/hulpwijzer-ci.tar.gz
+
+# No call leaves the machine at run time: Rasa telemetry is off on every path.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help install lock train train-ci run validate test test-unit test-stories bench clean
+
+help:
+	@echo "make run    install what is missing, train when the data changed, start the chat"
+	@echo "make test   validate the data, train a CI model, run every test"
+	@echo "make bench  training time, cold start, per-turn latency, memory, routing speed"
+
+install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
+
+# Our code: Python 3.11, current libraries.
+$(APP_VENV)/.installed: requirements/app.lock
+	@test -x $(APP_PY) || "$$(scripts/find_python.sh 3.11)" -m venv $(APP_VENV)
+	$(APP_PY) -m pip install --quiet --upgrade pip
+	$(APP_PY) -m pip install --quiet -r requirements/app.lock
+	@touch $@
+
+# The Rasa engine: Python 3.10 (Rasa 3.6 supports 3.8-3.10 only).
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@test -x $(RASA_VENV)/bin/python || "$$(scripts/find_python.sh 3.10)" -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RASA_VENV)/bin/python -m pip install --quiet -r requirements/rasa.lock
+	@touch $@
+
+# Re-resolve the pinned versions from the *.in files (needs the network to PyPI).
+lock: install
+	$(APP_PY) -m pip install --quiet -r requirements/app.in
+	$(APP_PY) -m pip freeze --exclude-editable > requirements/app.lock
+	$(RASA_VENV)/bin/python -m pip install --quiet -r requirements/rasa.in
+	$(RASA_VENV)/bin/python -m pip freeze --exclude-editable > requirements/rasa.lock
+
+train: install
+	$(APP_PY) scripts/train_if_changed.py --rasa $(RASA) --config config.yml --out $(MODEL)
+
+train-ci: install
+	$(APP_PY) scripts/train_if_changed.py --rasa $(RASA) --config tests/config-ci.yml --out $(CI_MODEL)
+
+run: train
+	$(APP_PY) -m bot.stack --model $(MODEL)
+
+validate: install
+	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+
+test-unit: install
+	$(APP_PY) -m pytest -q tests -m "not stack"
+
+test-stories: train-ci
+	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
+
+test: validate train-ci
+	HULPWIJZER_TEST_MODEL=$(CI_MODEL) $(APP_PY) -m pytest -q tests
+	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
+
+bench: train
+	$(APP_PY) bench/bench_routing.py
+	$(APP_PY) bench/bench_stack.py --model $(MODEL)
+
+clean:
+	rm -rf results .pytest_cache var/*.sqlite3

@@ -1,0 +1,1 @@
+"""Rasa custom actions: a thin adapter from the conversation to `helplines`."""

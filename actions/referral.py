@@ -1,0 +1,55 @@
+"""The action that turns the person's answers into a referral from the helpline directory."""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.render import render_referral
+from helplines import Answers, Directory, open_directory, route
+
+logger = logging.getLogger(__name__)
+
+_directory: Optional[Directory] = None
+_directory_lock = threading.Lock()
+
+
+def shared_directory() -> Directory:
+    """Open the directory once per action server; staff edits still show through `route`."""
+    global _directory
+    with _directory_lock:
+        if _directory is None:
+            _directory = open_directory()
+        return _directory
+
+
+def answers_from_tracker(tracker: Tracker) -> Answers:
+    """Only what the person chose to share; every answer may be missing."""
+    return Answers(
+        who=tracker.get_slot("who"),
+        language=tracker.get_slot("language") or "nl",
+    )
+
+
+class ActionGiveReferral(Action):
+    def name(self) -> Text:
+        return "action_give_referral"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        answers = answers_from_tracker(tracker)
+        try:
+            referral = route(answers, datetime.now(timezone.utc), shared_directory())
+        except Exception:
+            # Log the kind of failure only: the tracker holds what the person wrote.
+            logger.exception("routing failed")
+            dispatcher.utter_message(response="utter_referral_unavailable")
+            return []
+        for message in render_referral(referral, answers.language):
+            dispatcher.utter_message(**message)
+        return []

@@ -1,0 +1,64 @@
+"""Shared fixtures: a fresh helpline database, and the real stack on free loopback ports."""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from bot.stack import ROOT, Stack, free_port
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "stack: starts the real action server, Rasa server and web chat")
+
+
+@pytest.fixture(scope="session")
+def test_model() -> Path:
+    """The model `make test` trained with tests/config-ci.yml (real training, fewer epochs)."""
+    model = Path(os.environ.get("HULPWIJZER_TEST_MODEL", ROOT / "models/ci/hulpwijzer-ci.tar.gz"))
+    if not model.is_absolute():
+        model = ROOT / model
+    assert model.exists(), f"no trained test model at {model}: run `make test` (it trains one)"
+    return model
+
+
+@pytest.fixture(scope="session")
+def stack(test_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    work = tmp_path_factory.mktemp("stack")
+    running = Stack(
+        model=test_model,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=free_port(),
+        log_dir=work / "logs",
+        env={"HULPWIJZER_DATABASE_URL": f"sqlite:///{work / 'helplines.sqlite3'}"},
+    )
+    with running:
+        yield running
+
+
+def post_json(url: str, payload: dict[str, Any], timeout: float = 30) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.load(response)
+
+
+class WebChat:
+    """One person in the web chat: a random conversation id, messages over HTTP."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.sender = uuid.uuid4().hex
+
+    def say(self, message: str) -> list[dict[str, Any]]:
+        return post_json(f"{self.base_url}/api/message", {"sender": self.sender, "message": message})["messages"]
+
+
+def all_text(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
