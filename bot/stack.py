@@ -6,6 +6,7 @@ the stack the same way: loopback only, telemetry off, ports from the environment
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO, Any, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -41,6 +42,14 @@ def base_environment(extra: Optional[dict[str, str]] = None) -> dict[str, str]:
     )
     env.setdefault("HULPWIJZER_TRACKER_IDLE_MINUTES", "30")
     return env
+
+
+def post_json(url: str, payload: dict[str, Any], timeout: float = 30) -> Any:
+    """POST a JSON body to one of the stack's servers and return the decoded answer."""
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.load(response)
 
 
 def wait_until_up(url: str, deadline: float, process: subprocess.Popen, name: str) -> None:
@@ -102,6 +111,7 @@ class Stack:
             raise FileNotFoundError(f"no trained model at {self.model}: run `make train` first")
         env = base_environment(self.env)
         env["HULPWIJZER_ACTION_PORT"] = str(self.action_port)
+        env["PYTHONWARNINGS"] = "ignore"  # Rasa 3.6's dependencies warn by the page
         process = self._spawn("rasa", [str(RASA), "run", "--model", str(self.model),
                                        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                                        "--interface", "127.0.0.1", "--port", str(self.rasa_port)], env)

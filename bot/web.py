@@ -7,6 +7,7 @@ does not answer, the person still gets the emergency numbers.
 from __future__ import annotations
 
 import argparse
+import gettext
 import json
 import logging
 import re
@@ -17,11 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from helplines.i18n import translator
-
 logger = logging.getLogger("hulpwijzer.web")
 
 STATIC = Path(__file__).resolve().parent / "static"
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 SECURITY_HEADERS = {
@@ -38,8 +38,12 @@ MAX_MESSAGE_CHARS = 2000
 
 
 def emergency_reply(language: str = "nl") -> list[dict[str, Any]]:
-    """What the person sees when the assistant cannot answer: never an error without numbers."""
-    _ = translator(language)
+    """What the person sees when the assistant cannot answer: never an error without numbers.
+
+    Uses plain gettext rather than the directory package, so that nothing the assistant
+    depends on can take this message down with it.
+    """
+    _ = gettext.translation("hulpwijzer", localedir=LOCALE, languages=[language], fallback=True).gettext
     return [{"text": _("Het lukt me nu niet om te antwoorden.") + "\n"
              + _("Ben je nu in gevaar? Bel 112. Op Bonaire, Sint Eustatius en Saba: bel 911.") + "\n"
              + _("Wil je praten of advies? Bel Veilig Thuis: 0800-2000. Dat is gratis, dag en nacht.")}]

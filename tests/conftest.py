@@ -1,16 +1,14 @@
 """Shared fixtures: a fresh helpline database, and the real stack on free loopback ports."""
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from bot.stack import ROOT, Stack, free_port
+from bot.stack import ROOT, Stack, free_port, post_json
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,13 +38,6 @@ def stack(test_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     )
     with running:
         yield running
-
-
-def post_json(url: str, payload: dict[str, Any], timeout: float = 30) -> Any:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.load(response)
 
 
 class WebChat:

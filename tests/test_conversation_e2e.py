@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 import psutil
 import pytest
 
-from bot.stack import Stack
+from bot.stack import Stack, post_json
 from helplines import Answers, open_directory, route
-from tests.conftest import WebChat, all_text, post_json
+from tests.conftest import WebChat, all_text
 
 pytestmark = pytest.mark.stack
 

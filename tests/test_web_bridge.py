@@ -10,9 +10,9 @@ from typing import Iterator
 
 import pytest
 
-from bot.stack import free_port
+from bot.stack import free_port, post_json
 from bot.web import make_server
-from tests.conftest import WebChat, all_text, post_json
+from tests.conftest import WebChat, all_text
 
 
 def serve(server: ThreadingHTTPServer) -> threading.Thread:

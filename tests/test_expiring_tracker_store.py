@@ -1,0 +1,46 @@
+"""The Rasa-side tracker store forgets a conversation after silence (runs in the Rasa venv)."""
+from __future__ import annotations
+
+import subprocess
+import textwrap
+
+from bot.stack import ROOT, base_environment
+
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+CHECK = textwrap.dedent(
+    """
+    import asyncio
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from bot.expiring_tracker_store import ExpiringInMemoryTrackerStore
+
+    now = [0.0]
+    store = ExpiringInMemoryTrackerStore(Domain.empty(), idle_minutes="30", clock=lambda: now[0])
+
+    async def main():
+        tracker = DialogueStateTracker("quiet", slots=[])
+        tracker.update(UserUttered("ik word bedreigd"))
+        await store.save(tracker)
+        talking = DialogueStateTracker("talking", slots=[])
+        await store.save(talking)
+        now[0] = 29 * 60
+        assert await store.retrieve("quiet") is not None, "kept while the conversation is live"
+        await store.save(talking)
+        now[0] = 31 * 60
+        assert await store.retrieve("quiet") is None, "forgotten after 30 minutes of silence"
+        assert "ik word bedreigd" not in repr(store.store)
+        assert list(await store.keys()) == ["talking"]
+        print("ok")
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_a_silent_conversation_is_deleted_and_a_live_one_kept() -> None:
+    result = subprocess.run([str(RASA_PYTHON), "-c", CHECK], cwd=ROOT, env=base_environment(),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")
