@@ -167,6 +167,8 @@ def main() -> int:
         action_port=int(os.environ.get("HULPWIJZER_ACTION_PORT", 5055)),
         web_port=int(os.environ.get("HULPWIJZER_WEB_PORT", 8080)),
     )
+    # `make` or a supervisor may stop us with SIGTERM: still stop the three servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print("Starting the action server, the Rasa server (loading the model takes about a minute) "
           "and the web chat ...", flush=True)
     stack.start()

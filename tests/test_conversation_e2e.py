@@ -82,3 +82,11 @@ def test_action_server_down_mid_conversation_still_gives_112_and_0800_2000(stack
     text = all_text(chat.say('/inform_who{"who":"victim"}'))
     assert "Lees dit voor" in text, "the conversation goes on once the action server is back"
 
+
+
+def test_rasa_keeps_conversations_in_the_expiring_store(stack: Stack) -> None:
+    """Rasa silently falls back to a store that keeps everything when ours fails to import."""
+    WebChat(stack.web_url).say("hoi")
+    log = (stack.log_dir / "rasa.log").read_text(errors="replace")
+    assert "Rasa server is up and running" in log
+    assert "Using `InMemoryTrackerStore` instead" not in log
