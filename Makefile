@@ -6,7 +6,7 @@ APP_VENV  := .venv
 RASA_VENV := .venv-rasa
 APP_PY    := $(APP_VENV)/bin/python
 # Rasa 3.6 and its libraries print pages of deprecation warnings; they hide real messages.
-RASA      := PYTHONWARNINGS=ignore SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/rasa
+RASA      := PYTHONWARNINGS=ignore::DeprecationWarning SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/rasa
 MODEL     := models/hulpwijzer.tar.gz
 CI_MODEL  := models/ci/hulpwijzer-ci.tar.gz
 

@@ -111,7 +111,7 @@ class Stack:
             raise FileNotFoundError(f"no trained model at {self.model}: run `make train` first")
         env = base_environment(self.env)
         env["HULPWIJZER_ACTION_PORT"] = str(self.action_port)
-        env["PYTHONWARNINGS"] = "ignore"  # Rasa 3.6's dependencies warn by the page
+        env["PYTHONWARNINGS"] = "ignore::DeprecationWarning"  # Rasa 3.6 dependencies warn by the page
         process = self._spawn("rasa", [str(RASA), "run", "--model", str(self.model),
                                        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                                        "--interface", "127.0.0.1", "--port", str(self.rasa_port)], env)

@@ -49,7 +49,7 @@ def main() -> int:
     name = model.name.removesuffix(".tar.gz")
     print(f"Training {args.out} (config {args.config}); this takes a few minutes on 2 cores.")
     started = time.monotonic()
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     result = subprocess.run(
         [args.rasa, "train", "--config", str(config), "--domain", str(domain), "--data", str(data),
          "--out", str(model.parent), "--fixed-model-name", name, "--force"],
