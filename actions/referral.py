@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
@@ -28,11 +29,9 @@ def shared_directory() -> Directory:
 
 
 def answers_from_tracker(tracker: Tracker) -> Answers:
-    """Only what the person chose to share; every answer may be missing."""
-    return Answers(
-        who=tracker.get_slot("who"),
-        language=tracker.get_slot("language") or "nl",
-    )
+    """Only what the person chose to share: each slot named like an `Answers` field, if set."""
+    shared = {f.name: tracker.get_slot(f.name) for f in fields(Answers)}
+    return Answers(**{name: value for name, value in shared.items() if value is not None})
 
 
 class ActionGiveReferral(Action):

@@ -6,6 +6,7 @@ routing stays well under a millisecond, and an edit shows up on the next call, n
 """
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,12 +14,14 @@ from types import MappingProxyType
 from typing import Iterator, Mapping, Optional
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from helplines import models as m
 from helplines.database import make_engine, upgrade
 from helplines.i18n import SOURCE_LANGUAGE, base_language
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -147,9 +150,19 @@ class Directory:
             return int(connection.exec_driver_sql("SELECT version FROM directory_meta WHERE id = 1").scalar_one())
 
     def snapshot(self) -> Snapshot:
-        """The current directory; rebuilt only when `directory_meta.version` moved."""
-        version = self.version()
+        """The current directory; rebuilt only when `directory_meta.version` moved.
+
+        If the database cannot be reached, the last snapshot is used: a referral from data a
+        few minutes old is safer than none.
+        """
         current = self._snapshot
+        try:
+            version = self.version()
+        except SQLAlchemyError:
+            if current is None:
+                raise
+            logger.warning("helpline directory unreachable; routing on the last snapshot (version %s)", current.version)
+            return current
         if current is not None and current.version == version:
             return current
         with self._lock:

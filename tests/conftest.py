@@ -11,10 +11,6 @@ import pytest
 from bot.stack import ROOT, Stack, free_port, post_json
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "stack: starts the real action server, Rasa server and web chat")
-
-
 @pytest.fixture(scope="session")
 def test_model() -> Path:
     """The model `make test` trained with tests/config-ci.yml (real training, fewer epochs)."""

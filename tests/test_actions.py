@@ -64,3 +64,15 @@ def test_a_directory_failure_still_answers_with_the_numbers(
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     [variant] = domain["responses"]["utter_referral_unavailable"]
     assert "112" in variant["text"] and "0800-2000" in variant["text"]
+
+
+def test_every_answer_the_tracker_holds_reaches_routing(directory_url: str) -> None:
+    slots = {"who": "victim", "topic": "sexual_violence", "recent": True, "danger_now": False,
+             "where": "nl", "wish": "talk", "language": "en", "young": False, "suicidal_thoughts": False}
+    answers = referral_action.answers_from_tracker(tracker_with(**slots, unrelated="x"))
+    assert answers == Answers(**slots)
+
+
+def test_sexual_violence_this_week_routes_to_csg_through_the_action(directory_url: str) -> None:
+    text = "\n".join(m["text"] or "" for m in run(topic="sexual_violence", recent=True))
+    assert "Centrum Seksueel Geweld" in text and "0800-0188" in text

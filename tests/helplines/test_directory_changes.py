@@ -77,3 +77,15 @@ def test_shared_across_threads(fresh_directory) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(run, answers))
     assert results == [run(a) for a in answers]
+
+
+def test_database_outage_routes_on_the_last_snapshot(fresh_directory, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    expected = route(Answers(topic="stalking"), TUESDAY_MORNING, fresh_directory)
+
+    def unreachable() -> int:
+        raise OperationalError("SELECT version", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(fresh_directory, "version", unreachable)
+    assert route(Answers(topic="stalking"), TUESDAY_MORNING, fresh_directory) == expected
