@@ -44,6 +44,16 @@ def base_environment(extra: Optional[dict[str, str]] = None) -> dict[str, str]:
     return env
 
 
+def ensure_port_free(port: int, variable: str) -> None:
+    """A server already on the port would answer our readiness checks in place of the new one."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            raise RuntimeError(f"port {port} is in use: is Hulpwijzer already running? "
+                               f"Stop it, or choose another port with {variable}=...") from None
+
+
 def post_json(url: str, payload: dict[str, Any], timeout: float = 30) -> Any:
     """POST a JSON body to one of the stack's servers and return the decoded answer."""
     request = urllib.request.Request(url, data=json.dumps(payload).encode(),
@@ -123,6 +133,9 @@ class Stack:
         wait_until_up(f"{self.web_url}/healthz", time.monotonic() + timeout, process, "web chat")
 
     def start(self) -> "Stack":
+        ensure_port_free(self.action_port, "HULPWIJZER_ACTION_PORT")
+        ensure_port_free(self.rasa_port, "HULPWIJZER_RASA_PORT")
+        ensure_port_free(self.web_port, "HULPWIJZER_WEB_PORT")
         try:
             self.start_actions()
             self.start_rasa()
@@ -167,11 +180,19 @@ def main() -> int:
         action_port=int(os.environ.get("HULPWIJZER_ACTION_PORT", 5055)),
         web_port=int(os.environ.get("HULPWIJZER_WEB_PORT", 8080)),
     )
-    # `make` or a supervisor may stop us with SIGTERM: still stop the three servers.
+    # Ctrl-C, or SIGTERM from a supervisor, must stop the three servers. A shell that starts
+    # us in the background leaves SIGINT ignored, so install the handler explicitly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print("Starting the action server, the Rasa server (loading the model takes about a minute) "
           "and the web chat ...", flush=True)
-    stack.start()
+    try:
+        stack.start()
+    except KeyboardInterrupt:
+        return 0
+    except (RuntimeError, TimeoutError, FileNotFoundError) as error:
+        print(f"Hulpwijzer did not start: {error}", file=sys.stderr)
+        return 1
     print(f"\n  Hulpwijzer is running: open {stack.web_url}/ in your browser.  Stop with Ctrl-C.\n", flush=True)
     try:
         while all(p.poll() is None for p in stack.processes.values()):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -10,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from bot.stack import free_port, post_json
+from bot.stack import Stack, free_port, post_json
 from bot.web import make_server
 from tests.conftest import WebChat, all_text
 
@@ -119,3 +120,14 @@ def test_files_outside_the_static_folder_are_not_served(web: str) -> None:
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(f"{web}{path}")
         assert error.value.code == 404
+
+
+def test_the_stack_refuses_a_port_that_is_in_use() -> None:
+    """Otherwise an old server would answer the new stack's readiness checks."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        stack = Stack(web_port=busy.getsockname()[1], rasa_port=free_port(), action_port=free_port())
+        with pytest.raises(RuntimeError, match="HULPWIJZER_WEB_PORT"):
+            stack.start()
+        assert stack.processes == {}
