@@ -15,7 +15,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install lock train train-ci run validate test bench clean
+.PHONY: help install lock train train-ci run validate test bench clean \
+        translations translations-extract translations-update eval-nlu
 
 help:
 	@echo "make run    install what is missing, train when the data changed, start the chat"
@@ -45,13 +46,26 @@ lock: install
 	$(RASA_VENV)/bin/python -m pip install --quiet -r requirements/rasa.in
 	$(RASA_VENV)/bin/python -m pip freeze --exclude-editable > requirements/rasa.lock
 
+# Translations (gettext, managed with Babel). Dutch is the source language: msgids are the
+# Dutch texts in helplines/, actions/, bot/ and domain.yml. Translators edit locale/*/*.po.
+translations-extract: install
+	$(APP_VENV)/bin/pybabel extract -F babel.cfg --no-location --add-comments=Translators: --sort-output \
+	  --project=Hulpwijzer --copyright-holder=Hulpwijzer -o locale/hulpwijzer.pot .
+
+translations-update: translations-extract
+	$(APP_VENV)/bin/pybabel update -i locale/hulpwijzer.pot -d locale -D hulpwijzer --no-wrap
+
+# Compiled catalogs (.mo) are build output; both the action server and Rasa's NLG read them.
+translations: install
+	$(APP_VENV)/bin/pybabel compile -d locale -D hulpwijzer --statistics
+
 train: install
 	$(APP_PY) scripts/train_if_changed.py --rasa $(RASA_VENV)/bin/rasa --config config.yml --out $(MODEL)
 
 train-ci: install
 	$(APP_PY) scripts/train_if_changed.py --rasa $(RASA_VENV)/bin/rasa --config tests/config-ci.yml --out $(CI_MODEL)
 
-run: train
+run: train translations
 	$(APP_PY) -m bot.stack --model $(MODEL)
 
 validate: install
@@ -59,7 +73,7 @@ validate: install
 
 # Rasa test stories first, then pytest (unit and end-to-end against the real stack).
 # `pytest -m "not stack"` skips the end-to-end tests for a quick check.
-test: validate train-ci
+test: validate train-ci translations
 	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 	HULPWIJZER_TEST_MODEL=$(CI_MODEL) $(APP_PY) -m pytest -q tests
 
