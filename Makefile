@@ -21,6 +21,7 @@ export PYTHONPATH := $(CURDIR)
 help:
 	@echo "make run    install what is missing, train when the data changed, start the chat"
 	@echo "make test   validate the data, train a CI model, run every test"
+	@echo "make eval-nlu  held-out NLU scores per language and intent (results/nlu/)"
 	@echo "make bench  training time, cold start, per-turn latency, memory, routing speed"
 
 install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
@@ -76,6 +77,11 @@ validate: install
 test: validate train-ci translations
 	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 	HULPWIJZER_TEST_MODEL=$(CI_MODEL) $(APP_PY) -m pytest -q tests
+
+# Per-language, per-intent precision/recall/F1 on held-out examples -> results/nlu/.
+eval-nlu: install
+	PYTHONWARNINGS=ignore::DeprecationWarning SQLALCHEMY_SILENCE_UBER_WARNING=1 \
+	  $(RASA_VENV)/bin/python scripts/eval_nlu.py --config config.yml
 
 bench: train
 	$(APP_PY) bench/bench_routing.py

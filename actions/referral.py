@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render import render_referral
+from bot.languages import choose
 from helplines import Answers, Directory, open_directory, route
 
 logger = logging.getLogger(__name__)
@@ -29,8 +30,13 @@ def shared_directory() -> Directory:
 
 
 def answers_from_tracker(tracker: Tracker) -> Answers:
-    """Only what the person chose to share: each slot named like an `Answers` field, if set."""
+    """Only what the person chose to share: each slot named like an `Answers` field, if set.
+
+    The language is chosen as the Rasa NLG chooses it, so the referral and the domain
+    responses around it are in one language.
+    """
     shared = {f.name: tracker.get_slot(f.name) for f in fields(Answers)}
+    shared["language"] = choose(tracker.get_slot("language"), (tracker.latest_message or {}).get("metadata"))
     return Answers(**{name: value for name, value in shared.items() if value is not None})
 
 

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bot.languages import DEFAULT, normalise
+
 logger = logging.getLogger("hulpwijzer.web")
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -49,10 +51,11 @@ def emergency_reply(language: str = "nl") -> list[dict[str, Any]]:
              + _("Wil je praten of advies? Bel Veilig Thuis: 0800-2000. Dat is gratis, dag en nacht.")}]
 
 
-def ask_rasa(rasa_url: str, sender: str, message: str, timeout: float) -> list[dict[str, Any]]:
+def ask_rasa(rasa_url: str, sender: str, message: str, language: str, timeout: float) -> list[dict[str, Any]]:
+    """The page's language travels as metadata; Rasa answers in it unless the person asked otherwise."""
     request = urllib.request.Request(
         f"{rasa_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": message}).encode(),
+        data=json.dumps({"sender": sender, "message": message, "metadata": {"language": language}}).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -103,7 +106,7 @@ class ChatHandler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(min(length, 16 * 1024)) or b"{}")
             sender, message = str(body.get("sender", "")), str(body.get("message", ""))[:MAX_MESSAGE_CHARS]
-            language = str(body.get("language", "nl"))[:8]
+            language = normalise(body.get("language")) or DEFAULT
         except (ValueError, AttributeError):
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "bad request"})
             return
@@ -111,7 +114,7 @@ class ChatHandler(BaseHTTPRequestHandler):
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "bad request"})
             return
         try:
-            replies = ask_rasa(self.rasa_url, sender, message, self.rasa_timeout)
+            replies = ask_rasa(self.rasa_url, sender, message, language, self.rasa_timeout)
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
             logger.warning("assistant unreachable: %s", type(error).__name__)
             self._send_json(HTTPStatus.OK, {"messages": emergency_reply(language), "degraded": True})

@@ -36,7 +36,7 @@ STATEMENTS: Mapping[str, str] = {
     ),
     "police_only_if_you_want": N_("De politie komt er alleen bij als jij dat wilt."),
     "aangifte_explained": N_(
-        "Aangifte doen betekent: je vertelt de politie officieel wat er gebeurd is. "
+        "Bij aangifte vertel je de politie wat er is gebeurd. Dat is een officiële stap. "
         "Dan kan de politie het onderzoeken."
     ),
     "protective_measures_possible": N_(

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -9,6 +11,13 @@ from typing import Any, Iterator
 import pytest
 
 from bot.stack import ROOT, Stack, free_port, post_json
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """The servers read compiled catalogs; compile them as `make translations` does."""
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "compile", "-d", str(ROOT / "locale"),
+                    "-D", "hulpwijzer"], check=True, capture_output=True)
 
 
 @pytest.fixture(scope="session")

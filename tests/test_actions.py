@@ -23,8 +23,8 @@ def directory_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def tracker_with(**slots: object) -> Tracker:
-    return Tracker(sender_id="a" * 32, slots=slots, latest_message={}, events=[], paused=False,
+def tracker_with(metadata: dict | None = None, **slots: object) -> Tracker:
+    return Tracker(sender_id="a" * 32, slots=slots, latest_message={"metadata": metadata or {}}, events=[], paused=False,
                    followup_action=None, active_loop={}, latest_action_name="action_listen")
 
 
@@ -76,3 +76,15 @@ def test_every_answer_the_tracker_holds_reaches_routing(directory_url: str) -> N
 def test_sexual_violence_this_week_routes_to_csg_through_the_action(directory_url: str) -> None:
     text = "\n".join(m["text"] or "" for m in run(topic="sexual_violence", recent=True))
     assert "Centrum Seksueel Geweld" in text and "0800-0188" in text
+
+
+@pytest.mark.parametrize(("slot", "metadata", "expected"), [
+    (None, {"language": "ar"}, "ar"),   # the channel's language
+    ("en", {"language": "ar"}, "en"),   # what the person asked for wins
+    (None, {}, "nl"),
+    ("xx", {"language": "zz"}, "nl"),
+])
+def test_the_referral_language_follows_the_person_then_the_channel(
+    directory_url: str, slot: str | None, metadata: dict, expected: str
+) -> None:
+    assert referral_action.answers_from_tracker(tracker_with(metadata, language=slot)).language == expected

@@ -76,7 +76,15 @@ def test_messages_pass_through_to_the_rest_channel(web: str) -> None:
     chat = WebChat(web)
     replies = chat.say("hoi")
     assert replies == [{"text": "Over wie gaat het?", "buttons": [{"title": "Over mij", "payload": "/inform_who"}]}]
-    assert FakeRasa.received == [("/webhooks/rest/webhook", {"sender": chat.sender, "message": "hoi"})]
+    assert FakeRasa.received == [("/webhooks/rest/webhook",
+                                  {"sender": chat.sender, "message": "hoi", "metadata": {"language": "nl"}})]
+
+
+@pytest.mark.parametrize(("asked", "sent"), [("ar", "ar"), ("en-GB", "en"), ("xx", "nl"), (None, "nl")])
+def test_the_page_language_reaches_the_assistant(web: str, asked: str | None, sent: str) -> None:
+    FakeRasa.replies = [{"text": "..."}]
+    post_json(f"{web}/api/message", {"sender": "b" * 32, "message": "hoi", "language": asked})
+    assert FakeRasa.received[-1][1]["metadata"] == {"language": sent}
 
 
 def test_assistant_down_still_gives_the_emergency_numbers(web_without_rasa: str) -> None:

@@ -7,7 +7,12 @@
   const input = document.getElementById("message");
   const sender = Array.from(crypto.getRandomValues(new Uint8Array(16)),
     (b) => b.toString(16).padStart(2, "0")).join("");
-  const language = document.documentElement.lang || "nl";
+  const picker = document.getElementById("language");
+  const SUPPORTED = Array.from(picker.options, (o) => o.value);
+  // The browser's language as a first guess; the person can change it at any time.
+  const guess = (navigator.language || "nl").slice(0, 2).toLowerCase();
+  let language = SUPPORTED.includes(guess) ? guess : "nl";
+  picker.value = language;
   // Dutch phone numbers as the assistant writes them: 112, 911, 0800-2000, 0900-0101.
   const PHONE = /\b(112|113|911|0[89]00-?\d{4}(?:\s?\d{3})?)\b/g;
 
@@ -27,6 +32,7 @@
   function show(who, text) {
     const bubble = document.createElement("div");
     bubble.className = "msg " + who;
+    bubble.dir = "auto"; // Arabic reads right to left, also inside a Dutch page
     appendText(bubble, text);
     log.append(bubble);
     bubble.scrollIntoView({ block: "end" });
@@ -68,6 +74,12 @@
       if (reply.buttons && reply.buttons.length) showChoices(reply.buttons);
     }
   }
+
+  picker.addEventListener("change", () => {
+    language = picker.value;
+    const name = picker.options[picker.selectedIndex].textContent;
+    send('/change_language{"language":"' + language + '"}', name);
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();

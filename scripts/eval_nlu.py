@@ -1,0 +1,129 @@
+"""Held-out NLU evaluation per language: `make eval-nlu`.
+
+Splits each data/nlu/<language>.yml per intent (seeded), trains the NLU pipeline of a
+config on the training parts of all languages together (the model we ship is one
+multilingual model), parses every held-out example and reports precision, recall and F1
+per language and intent, plus every confusion, to results/nlu/. Runs in the Rasa venv.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import structlog  # noqa: E402
+from rasa.core.agent import Agent  # noqa: E402
+from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DANGER = "danger_now"
+
+
+def split(data: TrainingData, holdout: float, seed: int) -> tuple[list[Message], list[Message]]:
+    by_intent: dict[str, list[Message]] = defaultdict(list)
+    for example in data.intent_examples:
+        by_intent[example.get("intent")].append(example)
+    rng = random.Random(seed)
+    train, test = [], []
+    for intent in sorted(by_intent):
+        examples = by_intent[intent][:]
+        rng.shuffle(examples)
+        cut = max(1, round(len(examples) * holdout))
+        test += examples[:cut]
+        train += examples[cut:]
+    return train, test
+
+
+def scores(pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
+    intents = sorted({gold for gold, _ in pairs} | {pred for _, pred in pairs})
+    table = {}
+    for intent in intents:
+        tp = sum(1 for g, p in pairs if g == intent and p == intent)
+        fp = sum(1 for g, p in pairs if g != intent and p == intent)
+        fn = sum(1 for g, p in pairs if g == intent and p != intent)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        table[intent] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
+    return table
+
+
+def weighted_f1(table: dict[str, dict[str, float]]) -> float:
+    support = sum(row["support"] for row in table.values())
+    return sum(row["f1"] * row["support"] for row in table.values()) / support if support else 0.0
+
+
+async def parse_all(model: Path, examples: dict[str, list[Message]]) -> dict[str, list[tuple[str, str, str]]]:
+    # One debug line per parsed message otherwise; the report is what matters here.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    agent = Agent.load(str(model))
+    results: dict[str, list[tuple[str, str, str]]] = {}
+    for language, messages in examples.items():
+        rows = []
+        for message in messages:
+            parsed = await agent.parse_message(message.get("text"))
+            rows.append((message.get("text"), message.get("intent"), parsed["intent"]["name"]))
+        results[language] = rows
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", default="config.yml")
+    parser.add_argument("--holdout", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu")
+    args = parser.parse_args()
+
+    languages = sorted(p.stem for p in (ROOT / "data" / "nlu").glob("*.yml"))
+    held_out: dict[str, list[Message]] = {}
+    with tempfile.TemporaryDirectory() as work:
+        train_dir = Path(work) / "nlu"
+        train_dir.mkdir()
+        for language in languages:
+            data = load_data(str(ROOT / "data" / "nlu" / f"{language}.yml"))
+            train, test = split(data, args.holdout, args.seed)
+            held_out[language] = test
+            (train_dir / f"{language}.yml").write_text(TrainingData(train).nlu_as_yaml(), encoding="utf-8")
+        model_dir = Path(work) / "model"
+        subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(ROOT / args.config),
+                        "--nlu", str(train_dir), "--out", str(model_dir), "--fixed-model-name", "eval", "--quiet"],
+                       cwd=ROOT, check=True)
+        parsed = asyncio.run(parse_all(model_dir / "eval.tar.gz", held_out))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    report, lines, confusions = {}, ["# NLU evaluation (held-out)", ""], []
+    for language, rows in parsed.items():
+        table = scores([(gold, pred) for _, gold, pred in rows])
+        report[language] = {"weighted_f1": weighted_f1(table), "intents": table}
+        danger = table.get(DANGER, {}).get("recall", 0.0)
+        lines += [f"## {language}: weighted F1 {weighted_f1(table):.3f}, {DANGER} recall {danger:.3f}, "
+                  f"{len(rows)} held-out examples", "", "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
+        lines += [f"| {i} | {r['precision']:.2f} | {r['recall']:.2f} | {r['f1']:.2f} | {r['support']} |"
+                  for i, r in table.items()] + [""]
+        confusions += [f"{language}\t{gold} -> {pred}\t{text}" for text, gold, pred in rows if gold != pred]
+    (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (args.out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    (args.out / "confusions.tsv").write_text("\n".join(confusions) + "\n", encoding="utf-8")
+
+    print("\n".join(line for line in lines if line.startswith("## ")))
+    print(f"\nFull report: {args.out / 'report.md'}; confusions: {args.out / 'confusions.tsv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Rasa's responses reach the person in their language (the NLG runs in the Rasa venv)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+
+import pytest
+import yaml
+from babel.messages.pofile import read_po
+
+from bot.stack import ROOT, base_environment
+
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+RENDER = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from bot.gettext_nlg import GettextNaturalLanguageGenerator
+
+    domain = Domain.load("domain.yml")
+    nlg = GettextNaturalLanguageGenerator(domain=domain)
+
+    async def render(response, slot, channel_language):
+        events = [UserUttered("...", metadata={"language": channel_language} if channel_language else {})]
+        if slot:
+            events.append(SlotSet("language", slot))
+        tracker = DialogueStateTracker.from_events("t", events, slots=domain.slots)
+        return await nlg.generate(response, tracker, "rest")
+
+    cases = json.loads(sys.argv[1])
+    print(json.dumps([asyncio.run(render(*case)) for case in cases]))
+    """
+)
+
+
+def render(*cases: tuple[str, str | None, str | None]) -> list[dict]:
+    result = subprocess.run([str(RASA_PYTHON), "-c", RENDER, json.dumps(cases)], cwd=ROOT,
+                            env={**base_environment(), "PYTHONWARNINGS": "ignore"},
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def catalog(language: str) -> dict[str, str]:
+    with (ROOT / "locale" / language / "LC_MESSAGES" / "hulpwijzer.po").open("rb") as file:
+        return {m.id: m.string for m in read_po(file) if m.id}
+
+
+def dutch(response: str) -> dict:
+    return yaml.safe_load((ROOT / "domain.yml").read_text())["responses"][response][0]
+
+
+def test_responses_follow_the_channel_language_and_then_the_persons_choice() -> None:
+    danger_en, danger_ar_by_slot, danger_unknown, who_pl = render(
+        ("utter_danger", None, "en"), ("utter_danger", "ar", "en"), ("utter_danger", None, "xx"),
+        ("utter_ask_who", None, "pl"),
+    )
+    source = dutch("utter_danger")["text"]
+    assert danger_en["text"] == catalog("en")[source] != source
+    assert danger_ar_by_slot["text"] == catalog("ar")[source], "what the person asked for wins over the channel"
+    assert danger_unknown["text"] == source
+    for response in (danger_en, danger_ar_by_slot, danger_unknown):
+        assert "112" in response["text"] and "911" in response["text"]
+    polish = catalog("pl")
+    assert [b["title"] for b in who_pl["buttons"]] == [polish[b["title"]] for b in dutch("utter_ask_who")["buttons"]]
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "tr", "pl", "uk"])
+def test_language_buttons_keep_their_own_names(language: str) -> None:
+    [picker] = render(("utter_choose_language", None, language))
+    assert [b["title"] for b in picker["buttons"]] == [b["title"] for b in dutch("utter_choose_language")["buttons"]]
+    assert picker["text"] == catalog(language)[dutch("utter_choose_language")["text"]]
