@@ -29,6 +29,13 @@ def shared_directory() -> Directory:
         return _directory
 
 
+# Slots that hold a code for a yes/no answer; "unknown" (a skipped question) means not told.
+YES_NO_SLOTS = {
+    "danger_now": {"yes": True, "no": False},
+    "recent": {"last_7_days": True, "longer_ago": False},
+}
+
+
 def answers_from_tracker(tracker: Tracker) -> Answers:
     """Only what the person chose to share: each slot named like an `Answers` field, if set.
 
@@ -36,6 +43,8 @@ def answers_from_tracker(tracker: Tracker) -> Answers:
     responses around it are in one language.
     """
     shared = {f.name: tracker.get_slot(f.name) for f in fields(Answers)}
+    for name, meaning in YES_NO_SLOTS.items():
+        shared[name] = meaning.get(shared[name]) if isinstance(shared[name], str) else shared[name]
     shared["language"] = choose(tracker.get_slot("language"), (tracker.latest_message or {}).get("metadata"))
     return Answers(**{name: value for name, value in shared.items() if value is not None})
 

@@ -30,14 +30,14 @@ def _gettext(language: str) -> Callable[[str], str]:
 
 
 def translate_response(response: Dict[Text, Any], language: str) -> Dict[Text, Any]:
-    _ = _gettext(language)
+    translate = _gettext(language)  # not `_`: Babel would extract the subscripts below as messages
     translated = dict(response)
     if translated.get("text"):
-        translated["text"] = _(translated["text"])
+        translated["text"] = translate(translated["text"])
     if translated.get("buttons"):
         translated["buttons"] = [
             button if str(button.get("payload", "")).startswith(UNTRANSLATED_PAYLOAD_PREFIX)
-            else {**button, "title": _(button["title"])}
+            else {**button, "title": translate(button["title"])}
             for button in translated["buttons"]
         ]
     return translated

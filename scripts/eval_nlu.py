@@ -89,13 +89,16 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu")
     args = parser.parse_args()
 
-    languages = sorted(p.stem for p in (ROOT / "data" / "nlu").glob("*.yml"))
+    # Files are named by language: nl.yml, nl_answers.yml, en.yml, ...
+    files: dict[str, list[Path]] = defaultdict(list)
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        files[path.stem.split("_")[0]].append(path)
     held_out: dict[str, list[Message]] = {}
     with tempfile.TemporaryDirectory() as work:
         train_dir = Path(work) / "nlu"
         train_dir.mkdir()
-        for language in languages:
-            data = load_data(str(ROOT / "data" / "nlu" / f"{language}.yml"))
+        for language, paths in files.items():
+            data = TrainingData().merge(*(load_data(str(p)) for p in paths))
             train, test = split(data, args.holdout, args.seed)
             held_out[language] = test
             (train_dir / f"{language}.yml").write_text(TrainingData(train).nlu_as_yaml(), encoding="utf-8")

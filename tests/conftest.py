@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import yaml
+from babel.messages.pofile import read_po
 
 from bot.stack import ROOT, Stack, free_port, post_json
 
@@ -46,15 +48,28 @@ def stack(test_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 class WebChat:
-    """One person in the web chat: a random conversation id, messages over HTTP."""
+    """One person in the web chat: a random conversation id, the page's language, messages over HTTP."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, language: str = "nl") -> None:
         self.base_url = base_url
+        self.language = language
         self.sender = uuid.uuid4().hex
 
     def say(self, message: str) -> list[dict[str, Any]]:
-        return post_json(f"{self.base_url}/api/message", {"sender": self.sender, "message": message})["messages"]
+        payload = {"sender": self.sender, "message": message, "language": self.language}
+        return post_json(f"{self.base_url}/api/message", payload)["messages"]
 
 
 def all_text(messages: list[dict[str, Any]]) -> str:
     return "\n".join(m.get("text", "") for m in messages)
+
+
+def catalog(language: str) -> dict[str, str]:
+    """Dutch source text -> its translation in `language`, from the committed catalog."""
+    with (ROOT / "locale" / language / "LC_MESSAGES" / "hulpwijzer.po").open("rb") as file:
+        return {m.id: m.string for m in read_po(file) if m.id}
+
+
+def dutch_response(name: str) -> dict[str, Any]:
+    """A Rasa response as domain.yml holds it: the Dutch source."""
+    return yaml.safe_load((ROOT / "domain.yml").read_text())["responses"][name][0]

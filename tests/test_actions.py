@@ -73,8 +73,23 @@ def test_every_answer_the_tracker_holds_reaches_routing(directory_url: str) -> N
     assert answers == Answers(**slots)
 
 
+@pytest.mark.parametrize(("slots", "expected"), [
+    ({"danger_now": "yes", "recent": "last_7_days"}, {"danger_now": True, "recent": True}),
+    ({"danger_now": "no", "recent": "longer_ago"}, {"danger_now": False, "recent": False}),
+    ({"danger_now": "unknown", "who": "unknown", "where": "unknown"}, {}),
+])
+def test_slot_codes_become_answers_and_skipped_questions_stay_unknown(
+    directory_url: str, slots: dict, expected: dict
+) -> None:
+    answers = referral_action.answers_from_tracker(tracker_with(**slots))
+    assert route(answers, datetime.now(timezone.utc), open_directory(directory_url)) == route(
+        Answers(**expected), datetime.now(timezone.utc), open_directory(directory_url))
+    for name, value in expected.items():
+        assert getattr(answers, name) == value
+
+
 def test_sexual_violence_this_week_routes_to_csg_through_the_action(directory_url: str) -> None:
-    text = "\n".join(m["text"] or "" for m in run(topic="sexual_violence", recent=True))
+    text = "\n".join(m["text"] or "" for m in run(topic="sexual_violence", recent="last_7_days"))
     assert "Centrum Seksueel Geweld" in text and "0800-0188" in text
 
 

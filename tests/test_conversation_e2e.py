@@ -9,7 +9,7 @@ import pytest
 
 from bot.stack import Stack, post_json
 from helplines import Answers, open_directory, route
-from tests.conftest import WebChat, all_text
+from tests.conftest import WebChat, all_text, catalog, dutch_response
 
 pytestmark = pytest.mark.stack
 
@@ -90,3 +90,22 @@ def test_rasa_keeps_conversations_in_the_expiring_store(stack: Stack) -> None:
     log = (stack.log_dir / "rasa.log").read_text(errors="replace")
     assert "Rasa server is up and running" in log
     assert "Using `InMemoryTrackerStore` instead" not in log
+
+
+def test_the_page_language_is_the_reply_language(stack: Stack) -> None:
+    text = all_text(WebChat(stack.web_url, language="ar").say("/greet"))
+    assert catalog("ar")[dutch_response("utter_greet")["text"]] in text
+    assert "112" in text
+
+
+def test_asking_for_english_switches_the_whole_conversation(stack: Stack) -> None:
+    chat = WebChat(stack.web_url)
+    chat.say("hoi")
+    assert all_text(chat.say('/change_language{"language":"en"}')) == catalog("en")["Ik praat nu Nederlands met je."]
+    text = all_text(chat.say('/inform_who{"who":"victim"}'))
+    assert catalog("en")[dutch_response("utter_safety_line")["text"]] in text
+    expected = route(Answers(who="victim", language="en"), datetime.now(timezone.utc),
+                     open_directory(stack.env["HULPWIJZER_DATABASE_URL"]))
+    assert expected.primary.why in text and expected.primary.why != route(
+        Answers(who="victim"), datetime.now(timezone.utc), open_directory(stack.env["HULPWIJZER_DATABASE_URL"])
+    ).primary.why, "the referral itself is in English too"

@@ -6,10 +6,9 @@ import subprocess
 import textwrap
 
 import pytest
-import yaml
-from babel.messages.pofile import read_po
 
 from bot.stack import ROOT, base_environment
+from tests.conftest import catalog, dutch_response
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
@@ -45,32 +44,23 @@ def render(*cases: tuple[str, str | None, str | None]) -> list[dict]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def catalog(language: str) -> dict[str, str]:
-    with (ROOT / "locale" / language / "LC_MESSAGES" / "hulpwijzer.po").open("rb") as file:
-        return {m.id: m.string for m in read_po(file) if m.id}
-
-
-def dutch(response: str) -> dict:
-    return yaml.safe_load((ROOT / "domain.yml").read_text())["responses"][response][0]
-
-
 def test_responses_follow_the_channel_language_and_then_the_persons_choice() -> None:
     danger_en, danger_ar_by_slot, danger_unknown, who_pl = render(
         ("utter_danger", None, "en"), ("utter_danger", "ar", "en"), ("utter_danger", None, "xx"),
         ("utter_ask_who", None, "pl"),
     )
-    source = dutch("utter_danger")["text"]
+    source = dutch_response("utter_danger")["text"]
     assert danger_en["text"] == catalog("en")[source] != source
     assert danger_ar_by_slot["text"] == catalog("ar")[source], "what the person asked for wins over the channel"
     assert danger_unknown["text"] == source
     for response in (danger_en, danger_ar_by_slot, danger_unknown):
         assert "112" in response["text"] and "911" in response["text"]
     polish = catalog("pl")
-    assert [b["title"] for b in who_pl["buttons"]] == [polish[b["title"]] for b in dutch("utter_ask_who")["buttons"]]
+    assert [b["title"] for b in who_pl["buttons"]] == [polish[b["title"]] for b in dutch_response("utter_ask_who")["buttons"]]
 
 
 @pytest.mark.parametrize("language", ["en", "ar", "tr", "pl", "uk"])
 def test_language_buttons_keep_their_own_names(language: str) -> None:
     [picker] = render(("utter_choose_language", None, language))
-    assert [b["title"] for b in picker["buttons"]] == [b["title"] for b in dutch("utter_choose_language")["buttons"]]
-    assert picker["text"] == catalog(language)[dutch("utter_choose_language")["text"]]
+    assert [b["title"] for b in picker["buttons"]] == [b["title"] for b in dutch_response("utter_choose_language")["buttons"]]
+    assert picker["text"] == catalog(language)[dutch_response("utter_choose_language")["text"]]
