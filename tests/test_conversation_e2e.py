@@ -23,24 +23,66 @@ def test_greeting_is_honest_and_shows_112_with_choices(stack: Stack) -> None:
     assert {b["payload"] for b in buttons} >= {'/inform_who{"who":"victim"}', '/inform_who{"who":"someone_close"}'}
 
 
+def answer_with_buttons(chat: WebChat, who: str, topic: str, where: str, wish: str) -> str:
+    """Every guided question answered by a button payload; returns the text of the last reply."""
+    chat.say(f'/inform_who{{"who":"{who}"}}')
+    chat.say("/deny")
+    chat.say(f'/inform{{"topic":"{topic}"}}')
+    chat.say(f'/inform{{"where":"{where}"}}')
+    return all_text(chat.say(f'/inform{{"wish":"{wish}"}}'))
+
+
+def directory_route(stack: Stack, **answers: object) -> object:
+    return route(Answers(**answers), datetime.now(timezone.utc), open_directory(stack.env["HULPWIJZER_DATABASE_URL"]))
+
+
+def test_the_guided_questions_come_one_by_one_with_buttons_and_a_skip(stack: Stack) -> None:
+    chat = WebChat(stack.web_url)
+    chat.say("hoi")
+    questions = [chat.say('/inform_who{"who":"victim"}'), chat.say("/deny"), chat.say('/inform{"topic":"stalking"}'),
+                 chat.say('/inform{"where":"nl"}')]
+    asked = [dutch_response(name)["text"] for name in ("utter_ask_danger_now", "utter_ask_topic",
+                                                        "utter_ask_where", "utter_ask_wish")]
+    for replies, question in zip(questions, asked):
+        assert all_text(replies) == question
+        assert "/skip" in [b["payload"] for r in replies for b in r.get("buttons", [])]
+
+
 def test_a_dutch_conversation_reaches_a_referral_from_the_directory(stack: Stack) -> None:
     chat = WebChat(stack.web_url)
     chat.say("hallo")
-    text = all_text(chat.say('/inform_who{"who":"someone_close"}'))
+    text = answer_with_buttons(chat, who="someone_close", topic="stalking", where="nl", wish="talk")
     # The same answers routed here, straight from the directory the action server reads.
-    expected = route(Answers(who="someone_close"), datetime.now(timezone.utc),
-                     open_directory(stack.env["HULPWIJZER_DATABASE_URL"]))
+    expected = directory_route(stack, who="someone_close", danger_now=False, topic="stalking", where="nl", wish="talk")
     assert expected.primary.name in text
     assert expected.primary.why in text
     assert expected.summary_nl in text
     assert "112" in text.split(expected.primary.name)[0], "the emergency number comes before the referral"
 
 
-def test_free_text_reaches_the_referral_too(stack: Stack) -> None:
+def test_sexual_violence_this_week_leads_to_the_sexual_violence_centre(stack: Stack) -> None:
     chat = WebChat(stack.web_url)
     chat.say("hoi")
-    text = all_text(chat.say("ik maak me zorgen om mijn zus"))
-    assert "0800-2000" in text and "Lees dit voor" in text
+    chat.say('/inform_who{"who":"victim"}')
+    chat.say("/deny")
+    chat.say('/inform{"topic":"sexual_violence","recent":"last_7_days"}')
+    chat.say('/inform{"where":"nl"}')
+    text = all_text(chat.say('/inform{"wish":"talk"}'))
+    assert "Centrum Seksueel Geweld" in text and "0800-0188" in text
+
+
+def test_free_text_only_reaches_a_referral_within_five_turns(stack: Stack) -> None:
+    chat = WebChat(stack.web_url)
+    turns = ["ik maak me zorgen om mijn zus", "nee", "weet ik niet", "weet ik niet", "weet ik niet"]
+    texts = [all_text(chat.say(turn)) for turn in turns]
+    assert "Lees dit voor" in texts[-1]
+    assert "Het gaat om iemand in mijn omgeving." in texts[-1], "the summary holds what the person shared"
+
+
+def test_answers_given_in_free_text_are_not_asked_again(stack: Stack) -> None:
+    chat = WebChat(stack.web_url)
+    first = all_text(chat.say("ik maak me zorgen om mijn zus"))
+    assert first == dutch_response("utter_ask_danger_now")["text"], "who it is about was already told"
 
 
 def test_danger_is_answered_with_the_emergency_number_at_any_turn(stack: Stack) -> None:
@@ -59,7 +101,7 @@ def test_rest_channel_is_served_by_rasa_itself(stack: Stack) -> None:
 def test_no_process_of_the_stack_talks_to_anything_but_this_machine(stack: Stack) -> None:
     chat = WebChat(stack.web_url)
     chat.say("hoi")
-    chat.say('/inform_who{"who":"victim"}')
+    answer_with_buttons(chat, who="victim", topic="stalking", where="nl", wish="talk")
     for name, process in stack.processes.items():
         tree = psutil.Process(process.pid)
         for proc in [tree, *tree.children(recursive=True)]:
@@ -74,12 +116,12 @@ def test_action_server_down_mid_conversation_still_gives_112_and_0800_2000(stack
     chat.say("hoi")
     stack.stop_one("actions")
     try:
-        text = all_text(chat.say('/inform_who{"who":"victim"}'))
+        text = answer_with_buttons(chat, who="victim", topic="stalking", where="nl", wish="talk")
         assert "112" in text and "0800-2000" in text
         assert "Lees dit voor" not in text, "the referral itself needs the action server"
     finally:
         stack.start_actions()
-    text = all_text(chat.say('/inform_who{"who":"victim"}'))
+    text = all_text(chat.say('/inform{"wish":"report"}'))
     assert "Lees dit voor" in text, "the conversation goes on once the action server is back"
 
 
@@ -101,11 +143,11 @@ def test_the_page_language_is_the_reply_language(stack: Stack) -> None:
 def test_asking_for_english_switches_the_whole_conversation(stack: Stack) -> None:
     chat = WebChat(stack.web_url)
     chat.say("hoi")
-    assert all_text(chat.say('/change_language{"language":"en"}')) == catalog("en")["Ik praat nu Nederlands met je."]
-    text = all_text(chat.say('/inform_who{"who":"victim"}'))
+    switched = all_text(chat.say('/change_language{"language":"en"}'))
+    assert switched.startswith(catalog("en")["Ik praat nu Nederlands met je."])
+    assert catalog("en")[dutch_response("utter_ask_who")["text"]] in switched, "the question is asked again, in English"
+    text = answer_with_buttons(chat, who="victim", topic="stalking", where="nl", wish="talk")
     assert catalog("en")[dutch_response("utter_safety_line")["text"]] in text
-    expected = route(Answers(who="victim", language="en"), datetime.now(timezone.utc),
-                     open_directory(stack.env["HULPWIJZER_DATABASE_URL"]))
-    assert expected.primary.why in text and expected.primary.why != route(
-        Answers(who="victim"), datetime.now(timezone.utc), open_directory(stack.env["HULPWIJZER_DATABASE_URL"])
-    ).primary.why, "the referral itself is in English too"
+    answers = dict(who="victim", danger_now=False, topic="stalking", where="nl", wish="talk")
+    english, dutch = directory_route(stack, **answers, language="en"), directory_route(stack, **answers)
+    assert english.primary.why in text and english.primary.why != dutch.primary.why, "the referral is in English too"
