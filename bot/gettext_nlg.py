@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Text
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.languages import choose
@@ -22,6 +23,19 @@ logger = logging.getLogger(__name__)
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 UNTRANSLATED_PAYLOAD_PREFIX = "/change_language"  # language names stay in their own language
+DANGER_RESPONSE = "utter_danger"
+# What may follow the danger question inside the form: the next question, or the referral.
+FOLLOWS_DANGER_QUESTION = ("utter_ask_", "utter_safety_line")
+
+
+def said_danger_this_turn(tracker: DialogueStateTracker) -> bool:
+    """True when the person's latest message answered "yes" to "Ben je nu in gevaar?"."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, SlotSet) and event.key == "danger_now" and event.value == "yes":
+            return True
+    return False
 
 
 @lru_cache(maxsize=16)
@@ -55,6 +69,16 @@ class GettextNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             return response
         latest = tracker.latest_message
         language = choose(tracker.get_slot("language"), latest.metadata if latest else None)
+        translated = self._translated(response, language)
+        if utter_action.startswith(FOLLOWS_DANGER_QUESTION) and said_danger_this_turn(tracker):
+            # Safety rule in code: "yes, I am in danger" is answered with 112 before anything else.
+            # The form goes straight on to its next question, so no rule could say it first.
+            danger = self._translated(await super().generate(DANGER_RESPONSE, tracker, output_channel), language)
+            translated = {**translated, "text": danger["text"] + "\n\n" + translated["text"]}
+        return translated
+
+    @staticmethod
+    def _translated(response: Dict[Text, Any], language: str) -> Dict[Text, Any]:
         try:
             return translate_response(response, language)
         except Exception:

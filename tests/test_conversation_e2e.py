@@ -89,7 +89,7 @@ def test_danger_is_answered_with_the_emergency_number_at_any_turn(stack: Stack) 
     chat = WebChat(stack.web_url)
     chat.say("hoi")
     text = all_text(chat.say("hij staat nu voor de deur met een mes"))
-    assert text.startswith("Bel nu 112")
+    assert text.startswith("Bel nu 112"), text
     assert "911" in text
 
 

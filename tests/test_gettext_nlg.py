@@ -23,10 +23,14 @@ RENDER = textwrap.dedent(
     domain = Domain.load("domain.yml")
     nlg = GettextNaturalLanguageGenerator(domain=domain)
 
-    async def render(response, slot, channel_language):
+    async def render(response, slot, channel_language, danger_said=None):
         events = [UserUttered("...", metadata={"language": channel_language} if channel_language else {})]
         if slot:
             events.append(SlotSet("language", slot))
+        if danger_said == "this turn":
+            events.append(SlotSet("danger_now", "yes"))
+        elif danger_said == "earlier":
+            events.insert(0, SlotSet("danger_now", "yes"))
         tracker = DialogueStateTracker.from_events("t", events, slots=domain.slots)
         return await nlg.generate(response, tracker, "rest")
 
@@ -36,7 +40,7 @@ RENDER = textwrap.dedent(
 )
 
 
-def render(*cases: tuple[str, str | None, str | None]) -> list[dict]:
+def render(*cases: tuple) -> list[dict]:
     result = subprocess.run([str(RASA_PYTHON), "-c", RENDER, json.dumps(cases)], cwd=ROOT,
                             env={**base_environment(), "PYTHONWARNINGS": "ignore"},
                             capture_output=True, text=True, timeout=180)
@@ -64,3 +68,16 @@ def test_language_buttons_keep_their_own_names(language: str) -> None:
     [picker] = render(("utter_choose_language", None, language))
     assert [b["title"] for b in picker["buttons"]] == [b["title"] for b in dutch_response("utter_choose_language")["buttons"]]
     assert picker["text"] == catalog(language)[dutch_response("utter_choose_language")["text"]]
+
+
+def test_yes_to_the_danger_question_opens_the_next_reply_with_112() -> None:
+    """The form moves on to its next question at once; the danger answer must come first."""
+    topic_now, topic_later, referral_en = render(
+        ("utter_ask_topic", None, None, "this turn"), ("utter_ask_topic", None, None, "earlier"),
+        ("utter_safety_line", None, "en", "this turn"),
+    )
+    danger, question = dutch_response("utter_danger")["text"], dutch_response("utter_ask_topic")["text"]
+    assert topic_now["text"].startswith(danger) and topic_now["text"].endswith(question)
+    assert topic_now["buttons"], "the question keeps its buttons"
+    assert topic_later["text"] == question, "112 comes once, right after the answer, not on every question"
+    assert referral_en["text"].startswith(catalog("en")[danger])

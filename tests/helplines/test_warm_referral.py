@@ -40,7 +40,7 @@ def test_simple_dutch() -> None:
 
 def test_melding_and_aangifte_are_explained() -> None:
     texts = " ".join(w.STATEMENTS.values())
-    assert "Aangifte doen betekent:" in texts
+    assert "Bij aangifte vertel je de politie" in texts
     assert "Een melding is een officiële stap" in texts
 
 
