@@ -101,7 +101,9 @@ def main() -> int:
             data = TrainingData().merge(*(load_data(str(p)) for p in paths))
             train, test = split(data, args.holdout, args.seed)
             held_out[language] = test
-            (train_dir / f"{language}.yml").write_text(TrainingData(train).nlu_as_yaml(), encoding="utf-8")
+            # Keyword lists (lookup tables) and synonyms are part of the model, not examples to hold out.
+            kept = TrainingData(train, entity_synonyms=data.entity_synonyms, lookup_tables=data.lookup_tables)
+            (train_dir / f"{language}.yml").write_text(kept.nlu_as_yaml(), encoding="utf-8")
         model_dir = Path(work) / "model"
         subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(ROOT / args.config),
                         "--nlu", str(train_dir), "--out", str(model_dir), "--fixed-model-name", "eval", "--quiet"],

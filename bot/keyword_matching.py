@@ -1,0 +1,155 @@
+"""Keyword matching for entities that speak the directory's vocabulary (no Rasa import).
+
+What happens to someone is said in endless ways, and a learned entity span ("raped me",
+"waits outside") is no topic code. Translators keep keyword lists instead, as Rasa lookup
+tables named `<entity>=<code>` (`topic=stalking`) in data/nlu/<language>_topics.yml; a
+match becomes the entity with that code.
+
+How a keyword matches (the same rule for every language, written for translators):
+- case and accents do not count ("zgwałcił" = "zgwalcil", "İ" = "i");
+- a keyword word of four or more letters is the start of a word ("volg" matches "volgt");
+  a shorter one must be the whole word ("ex", "man");
+- "a|b" is either word ("slaat|sloeg"); alternatives are single words;
+- " ... " between parts allows any words in between, in order ("man ... slaat" matches
+  "mijn man slaat me soms");
+- Arabic: a leading و or ف and the article (ال, وال, بال, فال, كال, لل) are ignored;
+- when keywords of one entity compete, the one with more words wins ("man ... slaat" over
+  "slaat"), then the one that matched more letters, then the earliest in the message.
+
+The Rasa component is bot/keyword_entities.py; this module is plain Python so tests and
+translators' tools can use it on any interpreter.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+GAP = "..."
+WHOLE_WORD_BELOW = 4
+ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف")
+# Letters NFKD does not split into a base letter and an accent, and apostrophe variants.
+UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "l", "ı": "i", "İ": "i", "ø": "o", "’": "'", "ʼ": "'", "`": "'"})
+WORD = re.compile(r"\w+(?:'\w+)*")
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents; the same for keywords and messages."""
+    text = text.translate(UNDECOMPOSED)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def word_forms(word: str) -> Tuple[str, ...]:
+    """A message word and the forms it has without Arabic clitics."""
+    forms = [word]
+    for prefix in ARABIC_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            forms.append(word[len(prefix):])
+    return tuple(forms)
+
+
+def matched_letters(alternatives: Tuple[str, ...], forms: Tuple[str, ...]) -> int:
+    """Letters of the longest alternative that matches the word, 0 when none does."""
+    best = 0
+    for keyword_word in alternatives:
+        if len(keyword_word) < WHOLE_WORD_BELOW:
+            hit = keyword_word in forms
+        else:
+            hit = any(form.startswith(keyword_word) for form in forms)
+        if hit:
+            best = max(best, len(keyword_word))
+    return best
+
+
+Slot = Tuple[str, ...]  # one keyword word: its alternatives ("slaat|sloeg")
+
+
+def slots(part: str) -> Tuple[Slot, ...]:
+    found: List[Slot] = []
+    for token in part.split():
+        alternatives = [WORD.findall(normalise(a)) for a in token.split("|")]
+        alternatives = [a for a in alternatives if a]
+        if len(alternatives) == 1:
+            found += [(word,) for word in alternatives[0]]
+        elif alternatives:
+            found.append(tuple("".join(a) for a in alternatives))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Keyword:
+    entity: str
+    value: str
+    parts: Tuple[Tuple[Slot, ...], ...]  # parts separated by " ... ", each a run of words
+
+    @property
+    def words(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    @classmethod
+    def parse(cls, entity: str, value: str, text: str) -> Optional["Keyword"]:
+        parts = tuple(p for p in (slots(part) for part in text.split(GAP)) if p)
+        return cls(entity, value, parts) if parts else None
+
+    def find(self, words: List[Tuple[str, ...]]) -> Optional[Tuple[int, int, int]]:
+        """The first match in a message: word span (first, last+1) and the letters matched."""
+        for first in range(len(words)):
+            position, start, letters = first, None, 0
+            for part in self.parts:
+                found = self._find_part(part, words, position, anchored=start is None)
+                if found is None:
+                    break
+                start = found if start is None else start
+                letters += sum(matched_letters(slot, words[found + i]) for i, slot in enumerate(part))
+                position = found + len(part)
+            else:
+                return start, position, letters
+        return None
+
+    @staticmethod
+    def _find_part(part: Tuple[Slot, ...], words: List[Tuple[str, ...]], position: int, anchored: bool) -> Optional[int]:
+        last_start = position if anchored else len(words) - len(part)
+        for start in range(position, last_start + 1):
+            if start + len(part) <= len(words) and all(
+                matched_letters(slot, words[start + i]) for i, slot in enumerate(part)
+            ):
+                return start
+        return None
+
+
+def keywords_from_tables(tables: Iterable[Tuple[str, Iterable[str]]]) -> List[Keyword]:
+    """Keywords from lookup tables named `<entity>=<value>`; other tables are not ours."""
+    keywords = []
+    for name, elements in tables:
+        if "=" not in name:
+            continue
+        entity, value = (s.strip() for s in name.split("=", 1))
+        keywords += [k for k in (Keyword.parse(entity, value, e) for e in elements) if k]
+    return keywords
+
+
+def extract(text: str, keywords: Iterable[Keyword]) -> List[Dict[str, Any]]:
+    """One entity per entity type: the best keyword match in the text."""
+    spans = [(m.start(), m.end()) for m in WORD.finditer(normalise(text))]
+    words = [word_forms(w) for w in WORD.findall(normalise(text))]
+    best: Dict[str, Tuple[Tuple[int, int, int], Keyword, Tuple[int, int, int]]] = {}
+    for keyword in keywords:
+        found = keyword.find(words)
+        if found is None:
+            continue
+        rank = (keyword.words, found[2], -found[0])
+        current = best.get(keyword.entity)
+        if current is None or rank > current[0]:
+            best[keyword.entity] = (rank, keyword, found)
+    entities = []
+    for entity, (_, keyword, (first, end, _)) in sorted(best.items()):
+        # Offsets index the normalised text; NFKD keeps most scripts' lengths, so they are a pointer, not a promise.
+        entities.append({
+            "entity": entity,
+            "value": keyword.value,
+            "start": spans[first][0],
+            "end": spans[end - 1][1],
+        })
+    return entities
