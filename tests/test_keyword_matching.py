@@ -1,0 +1,120 @@
+"""Translators' keyword lists (data/nlu/<language>_topics.yml) and the rules that match them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+import yaml
+
+from bot.keyword_matching import Keyword, extract, keywords_from_tables, normalise
+
+ROOT = Path(__file__).resolve().parents[1]
+NLU = ROOT / "data" / "nlu"
+LANGUAGES = ("nl", "en", "ar", "tr", "pl", "uk")
+HELD_OUT = yaml.safe_load((ROOT / "tests" / "data" / "free_text_topics.yml").read_text(encoding="utf-8"))
+ANNOTATION = re.compile(r"\[([^\]]*)\]\(([a-z_]+):([a-z_0-9]+)\)")
+
+
+def found(text: str, *lines: str, entity: str = "topic") -> Dict[str, str]:
+    keywords = keywords_from_tables([(f"{entity}={i}", [line]) for i, line in enumerate(lines)])
+    return {e["entity"]: e["value"] for e in extract(text, keywords)}
+
+
+def tables(language: str) -> List[Tuple[str, List[str]]]:
+    items = yaml.safe_load((NLU / f"{language}_topics.yml").read_text(encoding="utf-8"))["nlu"]
+    return [(item["lookup"], [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()])
+            for item in items if "lookup" in item]
+
+
+def keywords(language: str) -> List[Keyword]:
+    return keywords_from_tables(tables(language))
+
+
+def training_texts() -> List[str]:
+    texts = []
+    for path in NLU.glob("*.yml"):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            if "intent" in item:
+                texts += [ANNOTATION.sub(r"\1", line.strip()[2:]) for line in item["examples"].splitlines()
+                          if line.strip()]
+    return texts
+
+
+def test_case_and_accents_do_not_count() -> None:
+    assert found("Hij heeft me ZGWAŁCIŁ, echt", "zgwalcil") == {"topic": "0"}
+    assert found("İstismar", "istismar") == {"topic": "0"}
+
+
+def test_long_keyword_words_match_the_start_of_a_word_short_ones_only_whole() -> None:
+    assert found("hij volgt me overal", "volg") == {"topic": "0"}
+    assert found("mijn exman", "ex") == {}
+    assert found("mijn ex belt steeds", "ex") == {"topic": "0"}
+
+
+def test_alternatives_and_gaps() -> None:
+    assert found("mijn man sloeg me gisteren", "man ... slaat|sloeg") == {"topic": "0"}
+    assert found("sloeg mijn man", "man ... slaat|sloeg") == {}, "the parts keep their order"
+    assert found("geen loon", "geen geld|loon") == {"topic": "0"}
+
+
+def test_more_words_win_over_fewer() -> None:
+    assert found("mijn vader slaat mijn moeder", "slaat", "vader ... slaat") == {"topic": "1"}
+
+
+def test_arabic_clitics_and_article_are_ignored() -> None:
+    assert found("عنف بالبيت", "بيت") == {"topic": "0"}
+
+
+def test_other_lookup_tables_are_not_keywords() -> None:
+    assert keywords_from_tables([("cities", ["Amsterdam"])]) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_has_keywords_for_every_topic_and_time(language: str) -> None:
+    named = {name for name, _ in tables(language)}
+    assert {f"topic={t}" for t in HELD_OUT[language]["topics"]} <= named
+    assert {"recent=last_7_days", "recent=longer_ago"} <= named
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_keyword_lines_are_short(language: str) -> None:
+    """Rasa takes a table's first line for a possible file name; a long one crashes training."""
+    long = [line for _, lines in tables(language) for line in lines if len(line.encode()) > 180]
+    assert not long, f"split these lines (at most 180 bytes): {long}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_phrases_marked_in_the_answers_are_recognised_by_the_keywords(language: str) -> None:
+    """Keywords replace learned topic and time entities, so they must cover what the answers mark."""
+    items = yaml.safe_load((NLU / f"{language}_answers.yml").read_text(encoding="utf-8"))["nlu"]
+    missed = []
+    for item in items:
+        for line in item.get("examples", "").splitlines():
+            line = line.strip()[2:]
+            wanted = {entity: value for _, entity, value in ANNOTATION.findall(line) if entity in ("topic", "recent")}
+            if wanted:
+                got = {e["entity"]: e["value"] for e in extract(ANNOTATION.sub(r"\1", line), keywords(language))}
+                missed += [(line, entity, got.get(entity)) for entity, value in wanted.items() if got.get(entity) != value]
+    assert not missed
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_unseen_first_messages_get_their_topic(language: str) -> None:
+    kw = keywords(language)
+    wrong = {topic: extract(case["text"], kw) for topic, case in HELD_OUT[language]["topics"].items()
+             if {e["entity"]: e["value"] for e in extract(case["text"], kw)}.get("topic") != topic}
+    assert not wrong
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_short_answers_name_no_topic(language: str) -> None:
+    answers = HELD_OUT[language]["answers"]
+    assert not [a for a in answers.values() if extract(a, keywords(language))]
+
+
+def test_unseen_phrases_are_not_in_the_training_data() -> None:
+    seen = {normalise(t).strip() for t in training_texts()}
+    phrases = [case["text"] for lang in HELD_OUT.values() for case in lang["topics"].values()]
+    assert not [p for p in phrases if normalise(p).strip() in seen]
