@@ -93,6 +93,19 @@ def test_danger_is_answered_with_the_emergency_number_at_any_turn(stack: Stack) 
     assert "911" in text
 
 
+def test_typing_opnieuw_mid_question_starts_over_and_forgets_the_answers(stack: Stack) -> None:
+    chat = WebChat(stack.web_url)
+    chat.say("hoi")
+    chat.say('/inform_who{"who":"victim"}')
+    chat.say("/deny")
+    chat.say('/inform{"topic":"stalking"}')
+    text = all_text(chat.say("opnieuw"))
+    assert text == dutch_response("utter_restart")["text"]
+    chat.say('/inform_who{"who":"someone_close"}')
+    after = all_text(chat.say("/deny"))
+    assert after == dutch_response("utter_ask_topic")["text"], "what was told before the restart is forgotten"
+
+
 def test_rest_channel_is_served_by_rasa_itself(stack: Stack) -> None:
     replies = post_json(f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": "a" * 32, "message": "hoi"})
     assert any("112" in r.get("text", "") for r in replies)
