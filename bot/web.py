@@ -7,23 +7,20 @@ does not answer, the person still gets the emergency numbers.
 from __future__ import annotations
 
 import argparse
-import gettext
 import json
 import logging
 import re
-import urllib.error
-import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bot.assistant import ask_rasa, emergency_reply
 from bot.languages import DEFAULT, normalise
 
 logger = logging.getLogger("hulpwijzer.web")
 
 STATIC = Path(__file__).resolve().parent / "static"
-LOCALE = Path(__file__).resolve().parent.parent / "locale"
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 SECURITY_HEADERS = {
@@ -37,31 +34,6 @@ SECURITY_HEADERS = {
 # Conversation ids are random and made by the page; anything else is refused.
 SENDER_ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_MESSAGE_CHARS = 2000
-
-
-def emergency_reply(language: str = "nl") -> list[dict[str, Any]]:
-    """What the person sees when the assistant cannot answer: never an error without numbers.
-
-    Uses plain gettext rather than the directory package, so that nothing the assistant
-    depends on can take this message down with it.
-    """
-    _ = gettext.translation("hulpwijzer", localedir=LOCALE, languages=[language], fallback=True).gettext
-    return [{"text": _("Het lukt me nu niet om te antwoorden.") + "\n"
-             + _("Ben je nu in gevaar? Bel 112. Op Bonaire, Sint Eustatius en Saba: bel 911.") + "\n"
-             + _("Wil je praten of advies? Bel Veilig Thuis: 0800-2000. Dat is gratis, dag en nacht.")}]
-
-
-def ask_rasa(rasa_url: str, sender: str, message: str, language: str, timeout: float) -> list[dict[str, Any]]:
-    """The page's language travels as metadata; Rasa answers in it unless the person asked otherwise."""
-    request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": message, "metadata": {"language": language}}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        replies = json.load(response)
-    return [{k: r[k] for k in ("text", "buttons", "custom") if k in r} for r in replies]
 
 
 class ChatHandler(BaseHTTPRequestHandler):
@@ -113,12 +85,7 @@ class ChatHandler(BaseHTTPRequestHandler):
         if not SENDER_ID.match(sender) or not message.strip():
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "bad request"})
             return
-        try:
-            replies = ask_rasa(self.rasa_url, sender, message, language, self.rasa_timeout)
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
-            logger.warning("assistant unreachable: %s", type(error).__name__)
-            self._send_json(HTTPStatus.OK, {"messages": emergency_reply(language), "degraded": True})
-            return
+        replies = ask_rasa(self.rasa_url, sender, message, language, self.rasa_timeout)
         self._send_json(HTTPStatus.OK, {"messages": replies or emergency_reply(language),
                                         "degraded": not replies})
 
