@@ -74,6 +74,17 @@ def wait_until_up(url: str, deadline: float, process: subprocess.Popen, name: st
     raise TimeoutError(f"{name} did not answer at {url} in time")
 
 
+def wait_for_port(port: int, deadline: float, process: subprocess.Popen, name: str) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} stopped during start-up (exit code {process.returncode})")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise TimeoutError(f"{name} did not listen on port {port} in time")
+
+
 @dataclass
 class Stack:
     """The three processes, on the given loopback ports."""
@@ -132,6 +143,17 @@ class Stack:
                                       "--rasa-url", self.rasa_url], base_environment(self.env))
         wait_until_up(f"{self.web_url}/healthz", time.monotonic() + timeout, process, "web chat")
 
+    def start_telegram(self, timeout: float = 60) -> None:
+        """Only when TELEGRAM_BOT_TOKEN is set; otherwise the Telegram channel stays off."""
+        env = base_environment(self.env)
+        if not env.get("TELEGRAM_BOT_TOKEN"):
+            return
+        env["HULPWIJZER_RASA_URL"] = self.rasa_url
+        process = self._spawn("telegram", [str(APP_PYTHON), "-m", "bot.telegram_bridge"], env)
+        if env.get("TELEGRAM_WEBHOOK_URL"):
+            port = int(env.get("TELEGRAM_WEBHOOK_PORT", "8443"))
+            wait_for_port(port, time.monotonic() + timeout, process, "Telegram bridge")
+
     def start(self) -> "Stack":
         ensure_port_free(self.action_port, "HULPWIJZER_ACTION_PORT")
         ensure_port_free(self.rasa_port, "HULPWIJZER_RASA_PORT")
@@ -140,6 +162,7 @@ class Stack:
             self.start_actions()
             self.start_rasa()
             self.start_web()
+            self.start_telegram()
         except BaseException:
             self.stop()
             raise
@@ -157,7 +180,7 @@ class Stack:
             process.wait()
 
     def stop(self) -> None:
-        for name in ["web", "rasa", "actions"]:
+        for name in ["telegram", "web", "rasa", "actions"]:
             self.stop_one(name)
         for log in self._logs:
             log.close()
@@ -194,6 +217,8 @@ def main() -> int:
         print(f"Hulpwijzer did not start: {error}", file=sys.stderr)
         return 1
     print(f"\n  Hulpwijzer is running: open {stack.web_url}/ in your browser.  Stop with Ctrl-C.\n", flush=True)
+    if "telegram" in stack.processes:
+        print("  The Telegram channel is running too (TELEGRAM_BOT_TOKEN is set).\n", flush=True)
     try:
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
