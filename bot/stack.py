@@ -154,6 +154,16 @@ class Stack:
             port = int(env.get("TELEGRAM_WEBHOOK_PORT", "8443"))
             wait_for_port(port, time.monotonic() + timeout, process, "Telegram bridge")
 
+    def start_whatsapp(self, timeout: float = 30) -> None:
+        """Only when the WhatsApp settings are there; otherwise the WhatsApp channel stays off."""
+        env = base_environment(self.env)
+        if not env.get("WHATSAPP_ACCESS_TOKEN"):
+            return
+        env["HULPWIJZER_RASA_URL"] = self.rasa_url
+        process = self._spawn("whatsapp", [str(APP_PYTHON), "-m", "bot.whatsapp_bridge"], env)
+        port = int(env.get("WHATSAPP_PORT", "8081"))
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", time.monotonic() + timeout, process, "WhatsApp bridge")
+
     def start(self) -> "Stack":
         ensure_port_free(self.action_port, "HULPWIJZER_ACTION_PORT")
         ensure_port_free(self.rasa_port, "HULPWIJZER_RASA_PORT")
@@ -163,6 +173,7 @@ class Stack:
             self.start_rasa()
             self.start_web()
             self.start_telegram()
+            self.start_whatsapp()
         except BaseException:
             self.stop()
             raise
@@ -180,7 +191,7 @@ class Stack:
             process.wait()
 
     def stop(self) -> None:
-        for name in ["telegram", "web", "rasa", "actions"]:
+        for name in ["whatsapp", "telegram", "web", "rasa", "actions"]:
             self.stop_one(name)
         for log in self._logs:
             log.close()
@@ -219,6 +230,8 @@ def main() -> int:
     print(f"\n  Hulpwijzer is running: open {stack.web_url}/ in your browser.  Stop with Ctrl-C.\n", flush=True)
     if "telegram" in stack.processes:
         print("  The Telegram channel is running too (TELEGRAM_BOT_TOKEN is set).\n", flush=True)
+    if "whatsapp" in stack.processes:
+        print("  The WhatsApp channel is running too (WHATSAPP_* settings are set).\n", flush=True)
     try:
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
