@@ -1,4 +1,5 @@
-"""An in-memory tracker store that forgets a conversation after a stretch of silence.
+"""An in-memory tracker store that forgets a conversation after a stretch of silence,
+and everything said before the person started over.
 
 Runs inside the Rasa server (Python 3.10). Rasa's own InMemoryTrackerStore keeps every
 conversation until the process stops; people writing about violence should not have
@@ -10,6 +11,7 @@ import time
 from typing import Any, Callable, Dict, Iterable, Optional, Text
 
 from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.events import Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 
@@ -36,9 +38,18 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
             self.store.pop(sender_id, None)
             del self._last_seen[sender_id]
 
+    def _forget_before_restart(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """"Start over" and "delete this conversation" end in a restart: keep nothing from before it."""
+        events = list(tracker.events)
+        restarts = [i for i, event in enumerate(events) if isinstance(event, Restarted)]
+        if not restarts or restarts[-1] == 0:
+            return tracker
+        return DialogueStateTracker.from_events(tracker.sender_id, events[restarts[-1]:], slots=self.domain.slots,
+                                                max_event_history=tracker._max_event_history)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._forget_idle()
-        await super().save(tracker)
+        await super().save(self._forget_before_restart(tracker))
         self._last_seen[tracker.sender_id] = self._clock()
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:

@@ -44,3 +44,36 @@ def test_a_silent_conversation_is_deleted_and_a_live_one_kept() -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+
+
+FORGET_ON_RESTART = textwrap.dedent(
+    """
+    import asyncio
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, Restarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from bot.expiring_tracker_store import ExpiringInMemoryTrackerStore
+
+    store = ExpiringInMemoryTrackerStore(Domain.empty(), idle_minutes="30")
+
+    async def main():
+        tracker = DialogueStateTracker("person", slots=[])
+        tracker.update(UserUttered("mijn man slaat me"))
+        tracker.update(Restarted())
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+        assert "mijn man slaat me" not in repr(store.store), "nothing said before the restart is kept"
+        kept = await store.retrieve("person")
+        assert kept is not None and kept.latest_action_name == "action_listen"
+        print("ok")
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_starting_over_or_deleting_the_conversation_removes_what_was_said_from_the_store() -> None:
+    result = subprocess.run([str(RASA_PYTHON), "-c", FORGET_ON_RESTART], cwd=ROOT, env=base_environment(),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")
