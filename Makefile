@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install lock train train-ci run validate test bench clean \
+.PHONY: help install lock train train-ci run validate test bench clean browser-deps \
         translations translations-extract translations-update eval-nlu
 
 help:
@@ -72,9 +72,17 @@ run: train translations
 validate: install
 	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
 
+# Browser tests use Debian's Chromium (no browser download) and axe-core from npm.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests ..."; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
 # Rasa test stories first, then pytest (unit and end-to-end against the real stack).
 # `pytest -m "not stack"` skips the end-to-end tests for a quick check.
-test: validate train-ci translations
+test: validate train-ci translations browser-deps
 	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 	HULPWIJZER_TEST_MODEL=$(CI_MODEL) $(APP_PY) -m pytest -q tests
 
