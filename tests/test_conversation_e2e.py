@@ -106,6 +106,16 @@ def test_typing_opnieuw_mid_question_starts_over_and_forgets_the_answers(stack: 
     assert after == dutch_response("utter_ask_topic")["text"], "what was told before the restart is forgotten"
 
 
+def test_danger_as_the_first_message_gets_112_first_then_the_questions_without_asking_about_danger(
+        stack: Stack) -> None:
+    chat = WebChat(stack.web_url)
+    text = all_text(chat.say("help, mijn ex staat nu met een mes voor de deur"))
+    assert text.startswith("Bel nu 112"), text
+    assert text.endswith(dutch_response("utter_ask_who")["text"]), "the person is not left alone after 112"
+    after = all_text(chat.say('/inform_who{"who":"victim"}'))
+    assert dutch_response("utter_ask_danger_now")["text"] not in after, "danger was already told"
+
+
 def test_rest_channel_is_served_by_rasa_itself(stack: Stack) -> None:
     replies = post_json(f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": "a" * 32, "message": "hoi"})
     assert any("112" in r.get("text", "") for r in replies)

@@ -22,8 +22,8 @@ def found(text: str, *lines: str, entity: str = "topic") -> Dict[str, str]:
     return {e["entity"]: e["value"] for e in extract(text, keywords)}
 
 
-def tables(language: str) -> List[Tuple[str, List[str]]]:
-    items = yaml.safe_load((NLU / f"{language}_topics.yml").read_text(encoding="utf-8"))["nlu"]
+def tables(language: str, file: str = "{language}_topics.yml") -> List[Tuple[str, List[str]]]:
+    items = yaml.safe_load((NLU / file.format(language=language)).read_text(encoding="utf-8"))["nlu"]
     return [(item["lookup"], [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()])
             for item in items if "lookup" in item]
 
@@ -118,3 +118,26 @@ def test_unseen_phrases_are_not_in_the_training_data() -> None:
     seen = {normalise(t).strip() for t in training_texts()}
     phrases = [case["text"] for lang in HELD_OUT.values() for case in lang["topics"].values()]
     assert not [p for p in phrases if normalise(p).strip() in seen]
+
+
+WHO_ANSWERS = [
+    ("het gaat over mezelf", "victim"), ("iemand die ik ken", "someone_close"),
+    ("it's about me", "victim"), ("someone I know", "someone_close"),
+    ("عن نفسي", "victim"), ("عن صديقتي اللي بعرفها من زمان", "someone_close"),
+    ("benim hakkımda", "victim"), ("tanıdığım biri", "someone_close"),
+    ("o mnie", "victim"), ("o kimś, kogo znam", "someone_close"),
+    ("про мене", "victim"), ("про жінку, яку я знаю", "someone_close"),
+]
+NOT_SOMEONE_I_KNOW = ["ktoś, kogo nie znam, mnie pobił", "людина, яку я не знаю", "tanımadığım biri",
+                      "واحد ما بعرفه ضربني", "mijn vriend slaat mij", "hoi", "nee"]
+
+
+@pytest.mark.parametrize("text,who", WHO_ANSWERS)
+def test_who_it_is_about_is_recognised_in_every_language(text: str, who: str) -> None:
+    assert {e["entity"]: e["value"] for e in extract(text, keywords_from_tables(tables("", "who_keywords.yml")))} \
+        == {"who": who}
+
+
+@pytest.mark.parametrize("text", NOT_SOMEONE_I_KNOW)
+def test_a_stranger_or_a_boyfriend_is_not_someone_i_know(text: str) -> None:
+    assert extract(text, keywords_from_tables(tables("", "who_keywords.yml"))) == []
