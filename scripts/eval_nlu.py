@@ -29,6 +29,8 @@ from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bot.languages import SUPPORTED as LANGUAGES  # noqa: E402
 DANGER = "danger_now"
 
 
@@ -89,14 +91,19 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu")
     args = parser.parse_args()
 
-    # Files are named by language: nl.yml, nl_answers.yml, en.yml, ...
+    # Files are named by language: nl.yml, nl_answers.yml, en.yml, ...; others (who_keywords.yml)
+    # hold keyword lists for every language and go into training whole.
     files: dict[str, list[Path]] = defaultdict(list)
+    shared: list[Path] = []
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        files[path.stem.split("_")[0]].append(path)
+        language = path.stem.split("_")[0]
+        (files[language] if language in LANGUAGES else shared).append(path)
     held_out: dict[str, list[Message]] = {}
     with tempfile.TemporaryDirectory() as work:
         train_dir = Path(work) / "nlu"
         train_dir.mkdir()
+        for path in shared:
+            (train_dir / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
         for language, paths in files.items():
             data = TrainingData().merge(*(load_data(str(p)) for p in paths))
             train, test = split(data, args.holdout, args.seed)
