@@ -1,8 +1,9 @@
 """Train the Rasa model only when its inputs changed.
 
-The fingerprint is a content hash of the config, the domain and every training-data
-file, so a fresh clone (new file times, same content) does not retrain twice and an
-edited story does. Rasa's own fingerprinting picks "the latest model" in a folder,
+The fingerprint is a content hash of the config, the domain, every training-data file
+and the code of our own pipeline components (their code is part of the model), so a
+fresh clone (new file times, same content) does not retrain twice and an edited story
+or keyword rule does. Rasa's own fingerprinting picks "the latest model" in a folder,
 which breaks when a CI model and a full model live side by side.
 """
 from __future__ import annotations
@@ -16,13 +17,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Our custom NLU component and the matching it runs at training and at run time.
+COMPONENT_CODE = (ROOT / "bot" / "keyword_entities.py", ROOT / "bot" / "keyword_matching.py")
 
 
 def fingerprint(config: Path, domain: Path, data: Path) -> str:
     digest = hashlib.sha256()
-    files = [config, domain, *sorted(p for p in data.rglob("*") if p.suffix in {".yml", ".yaml"})]
+    training_data = sorted(p for p in data.rglob("*") if p.suffix in {".yml", ".yaml"})
+    files = [config, domain, *training_data, *COMPONENT_CODE]
     for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(os.path.relpath(path, ROOT).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
