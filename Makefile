@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help install lock train train-ci run validate test bench clean browser-deps \
-        translations translations-extract translations-update eval-nlu
+        translations translations-extract translations-update eval-nlu postgres-deps
 
 help:
 	@echo "make run    install what is missing, train when the data changed, start the chat"
@@ -80,11 +80,18 @@ browser-deps:
 	@test -f tests/browser/node_modules/axe-core/axe.min.js || \
 	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
+# Directory tests also run on PostgreSQL (production's database): a private throwaway server
+# per test run (tests/postgres_server.py) from Debian's packages, which keep it in /usr/lib/postgresql.
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || { \
+	  echo "Installing Debian's postgresql for the database tests ..."; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
+
 # Rasa test stories first, then pytest (unit and end-to-end against the real stack).
 # `pytest -m "not stack"` skips the end-to-end tests for a quick check.
-test: validate train-ci translations browser-deps
+test: validate train-ci translations browser-deps postgres-deps
 	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
-	HULPWIJZER_TEST_MODEL=$(CI_MODEL) $(APP_PY) -m pytest -q tests
+	HULPWIJZER_TEST_MODEL=$(CI_MODEL) HULPWIJZER_REQUIRE_POSTGRES=1 $(APP_PY) -m pytest -q tests
 
 # Per-language, per-intent precision/recall/F1 on held-out examples -> results/nlu/.
 eval-nlu: install

@@ -13,6 +13,7 @@ import yaml
 from babel.messages.pofile import read_po
 
 from bot.stack import ROOT, Stack, free_port, post_json
+from postgres_server import PostgresUnavailable, find_binaries, postgres_server
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,6 +46,23 @@ def stack(test_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     )
     with running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL server for this test run (production's database); skipped if not installed.
+
+    `make test` installs Debian's server and sets HULPWIJZER_REQUIRE_POSTGRES=1: there a missing
+    server fails the run instead of quietly skipping the PostgreSQL tests.
+    """
+    try:
+        find_binaries()
+    except PostgresUnavailable as error:
+        if os.environ.get("HULPWIJZER_REQUIRE_POSTGRES") == "1":
+            pytest.fail(str(error))
+        pytest.skip(str(error))
+    with postgres_server() as url:
+        yield url
 
 
 class WebChat:
