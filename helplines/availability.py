@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from babel.dates import format_date, format_time
-from opening_hours import OpeningHours, ParserError
+from opening_hours import OpeningHours, ParserError, State
 
 from helplines.i18n import N_, text_locale, translator
 from helplines.vocabulary import HOLIDAY_CALENDARS
@@ -104,6 +104,29 @@ def availability(expression: Optional[str], timezone: str, calendar: str, now: d
     if hours.is_unknown(local):
         return UNKNOWN
     return Availability(known=True, open_now=False, next_open=change)
+
+
+def open_intervals(
+    expression: Optional[str], timezone: str, calendar: str, start: datetime, end: datetime
+) -> Optional[list[tuple[datetime, datetime]]]:
+    """When a channel is open between `start` and `end` (aware), in its own time zone.
+
+    None when the hours are unknown; staff see the same week the routing will use.
+    """
+    if expression is None:
+        return None
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
+    zone = ZoneInfo(timezone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    hours = _compiled(expression, timezone, calendar, local_start.year)
+    found = []
+    for begin, finish, state, _comment in hours.intervals(local_start, local_end):
+        if state == State.OPEN:
+            begin = begin if begin.tzinfo else begin.replace(tzinfo=zone)
+            finish = (finish if finish.tzinfo else finish.replace(tzinfo=zone)) if finish else local_end
+            found.append((begin, min(finish, local_end)))
+    return found
 
 
 _ALWAYS = N_("Nu open, dag en nacht")
