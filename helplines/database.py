@@ -10,6 +10,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from helplines import accounts, audit  # noqa: F401  (their tables belong to the schema Alembic checks)
+
 ROOT = Path(__file__).resolve().parent.parent
 ENV_VAR = "HULPWIJZER_DATABASE_URL"
 DEFAULT_SQLITE = ROOT / "var" / "helplines.sqlite3"

@@ -105,6 +105,9 @@ class Service(Verified, Base):
     channels: Mapped[list["ContactChannel"]] = relationship(
         back_populates="service", cascade="all, delete-orphan", order_by="ContactChannel.position"
     )
+    languages: Mapped[list["ServiceLanguage"]] = relationship(
+        cascade="all, delete-orphan", order_by="ServiceLanguage.language"
+    )
 
     @validates("kind")
     def _kind(self, _key: str, value: str) -> str:
@@ -133,6 +136,24 @@ class ServiceText(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[Optional[str]] = mapped_column(Text)
     alert: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class ServiceLanguage(Base):
+    """A language in which people can contact the service (HSDS `language`), as a Babel code."""
+
+    __tablename__ = "service_language"
+
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    @validates("language")
+    def _language(self, _key: str, value: str) -> str:
+        from helplines.validation import check_language  # validation builds on this module
+
+        problem = check_language(value)
+        if problem:
+            raise DirectoryError(f"language: {problem}")
+        return value
 
 
 class ServiceTopic(Base):
@@ -242,6 +263,7 @@ VERSIONED_TABLES = (
     "service_capability",
     "service_statement",
     "contact_channel",
+    "service_language",
 )
 
 

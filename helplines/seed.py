@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from helplines import models as m
 from helplines import vocabulary as v
 from helplines.availability import ScheduleError, validate_schedule
+from helplines.validation import language_code
 from helplines.warm_referral import STATEMENTS
 
 DEFAULT_SEED = Path(__file__).resolve().parent / "seed" / "directory.yaml"
@@ -27,7 +28,7 @@ ADDRESS_KEYS = frozenset(
 )
 SERVICE_KEYS = frozenset(
     {"id", "organization", "kind", "status", "priority", "intake_via", "name", "description", "alert",
-     "capabilities", "coverage", "audiences", "topics", "what_happens", "verification", "channels"}
+     "capabilities", "coverage", "audiences", "topics", "what_happens", "verification", "channels", "languages"}
 )
 CHANNEL_KEYS = frozenset(
     {"kind", "status", "value", "url", "opening_hours", "timezone", "holidays", "free", "anonymous",
@@ -69,6 +70,20 @@ def _languages(entry: Mapping[str, Any], key: str, owner: str, required: bool) -
         if missing:
             raise SeedError(f"{owner}: {key} needs the languages {', '.join(missing)}")
     return {str(lang): str(value) for lang, value in texts.items() if value}
+
+
+def _contact_languages(entry: Mapping[str, Any], owner: str) -> list[str]:
+    """`languages: [nl, en]`: in which languages people can get in touch (Babel codes)."""
+    codes = entry.get("languages") or []
+    if not isinstance(codes, list):
+        raise SeedError(f"{owner}: languages must be a list of language codes, such as [nl, en]")
+    found = []
+    for code in codes:
+        try:
+            found.append(language_code(str(code)))
+        except ValueError as error:
+            raise SeedError(f"{owner}: languages: {error}") from error
+    return list(dict.fromkeys(found))
 
 
 def _verification(entry: Mapping[str, Any], owner: str) -> dict[str, Any]:
@@ -172,6 +187,7 @@ def _service(entry: Mapping[str, Any], known_ids: set[str]) -> m.Service:
     service.areas = [m.ServiceArea(area=a) for a in _codes(entry, "coverage", v.AREAS, owner)]
     service.capabilities = [m.ServiceCapability(capability=c) for c in _codes(entry, "capabilities", v.CAPABILITIES, owner)]
     service.statements = [m.ServiceStatement(statement=s, position=i) for i, s in enumerate(dict.fromkeys(statements))]
+    service.languages = [m.ServiceLanguage(language=code) for code in _contact_languages(entry, owner)]
     if not service.areas:
         raise SeedError(f"{owner}: needs coverage (where it helps)")
     if kind != "shelter":

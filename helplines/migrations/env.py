@@ -7,6 +7,7 @@ from alembic import context
 
 from helplines.database import database_url, make_engine
 from helplines.models import Base
+from helplines import accounts, audit  # noqa: F401  (staff tables live on the same Base)
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logging", True):
