@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping, Union
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helplines import models as m
@@ -220,7 +221,11 @@ def read_seed(path: Union[str, Path] = DEFAULT_SEED) -> tuple[list[m.Organizatio
 
 def load_seed(session: Session, path: Union[str, Path] = DEFAULT_SEED) -> int:
     """Add the seed to `session` (the caller commits); returns the number of services."""
-    organizations, services = read_seed(path)
+    return _add(session, *read_seed(path))
+
+
+def _add(session: Session, organizations: list[m.Organization], services: list[m.Service]) -> int:
+    """Organizations first, then services, then the shelters that point at an intake service."""
     session.add_all(organizations)
     session.flush()
     session.add_all([s for s in services if not s.intake_via_id])
@@ -228,3 +233,105 @@ def load_seed(session: Session, path: Union[str, Path] = DEFAULT_SEED) -> int:
     session.add_all([s for s in services if s.intake_via_id])
     session.flush()
     return len(services)
+
+
+class DirectoryNotEmpty(m.DirectoryError):
+    """An import would mix with entries already there; imports only fill an empty directory."""
+
+
+def refuse_non_empty(session: Session) -> None:
+    """Imports never merge: a merge could quietly overwrite a number staff just checked."""
+    if session.scalar(select(m.Service.id).limit(1)) or session.scalar(select(m.Organization.id).limit(1)):
+        raise DirectoryNotEmpty(
+            "the directory already holds entries; import only into an empty database "
+            "(export it first if you want to keep what is there)"
+        )
+
+
+def import_seed_document(session: Session, document: Mapping[str, Any]) -> int:
+    """Fill an EMPTY directory from a parsed seed document (the caller commits); returns services."""
+    refuse_non_empty(session)
+    return _add(session, *parse_seed(document))
+
+
+def _verification_block(entry: m.Verified) -> dict[str, Any]:
+    return {
+        "source_url": entry.source_url,
+        "source_note": entry.source_note,
+        "verified_on": entry.verified_on,
+        "verified_by": entry.verified_by,
+    }
+
+
+def _texts(service: m.Service, field: str) -> dict[str, str]:
+    return {t.language: getattr(t, field) for t in sorted(service.texts, key=_text_order) if getattr(t, field)}
+
+
+def _text_order(text: m.ServiceText) -> tuple[int, str]:
+    """nl and en first, as in the hand-written seed; then the rest alphabetically."""
+    order = REQUIRED_LANGUAGES.index(text.language) if text.language in REQUIRED_LANGUAGES else len(REQUIRED_LANGUAGES)
+    return order, text.language
+
+
+def _channel_entry(channel: m.ContactChannel) -> dict[str, Any]:
+    return {
+        "kind": channel.kind,
+        "status": channel.status,
+        "value": channel.value,
+        "url": channel.url,
+        "opening_hours": channel.opening_hours,
+        "timezone": channel.timezone,
+        "holidays": channel.holiday_calendar,
+        "free": channel.free,
+        "anonymous": channel.anonymous,
+        "on_phone_bill": channel.on_phone_bill,
+        "takes_report": channel.takes_report,
+        "verification": _verification_block(channel),
+    }
+
+
+def service_languages(service: m.Service) -> list[str]:
+    """Languages people can contact the service in (empty until the schema has them)."""
+    return sorted(lang.language for lang in getattr(service, "languages", None) or [])
+
+
+def _service_entry(service: m.Service) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": service.id,
+        "organization": service.organization_id,
+        "kind": service.kind,
+        "status": service.status,
+        "priority": service.priority,
+    }
+    if service.intake_via_id:
+        entry["intake_via"] = service.intake_via_id
+    entry["name"] = _texts(service, "name")
+    for field in ("description", "alert"):
+        texts = _texts(service, field)
+        if texts:
+            entry[field] = texts
+    entry["capabilities"] = sorted(c.capability for c in service.capabilities)
+    entry["coverage"] = sorted(a.area for a in service.areas)
+    entry["audiences"] = sorted(a.audience for a in service.audiences)
+    entry["topics"] = sorted(t.topic for t in service.topics)
+    entry["what_happens"] = [s.statement for s in sorted(service.statements, key=lambda s: s.position)]
+    if "languages" in SERVICE_KEYS and service_languages(service):
+        entry["languages"] = service_languages(service)
+    entry["verification"] = _verification_block(service)
+    if service.kind != "shelter":
+        entry["channels"] = [_channel_entry(c) for c in sorted(service.channels, key=lambda c: (c.position, c.id))]
+    return entry
+
+
+def export_seed(session: Session) -> dict[str, Any]:
+    """The whole directory as a seed document: loaded into an empty database, the same directory.
+
+    Dates stay `datetime.date`, so `yaml.safe_dump` writes them the way the loader reads them.
+    """
+    organizations = session.scalars(select(m.Organization).order_by(m.Organization.id)).all()
+    services = session.scalars(select(m.Service).order_by(m.Service.priority, m.Service.id)).all()
+    return {
+        "version": 1,
+        "organizations": [{"id": o.id, "name": o.name} for o in organizations],
+        "services": [_service_entry(s) for s in services],
+    }
