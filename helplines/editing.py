@@ -302,8 +302,10 @@ def _channel_rules(channel: m.ContactChannel, new: Mapping[str, Any], errors: Ma
     """Rules across fields (the same promises `models.check_channel` keeps), with field names."""
     found: dict[str, str] = {}
     after = {**channel_values(channel), **new}
-    if not {"opening_hours", "timezone", "holiday_calendar"} & set(errors) and after["opening_hours"]:
-        problem = check_opening_hours(after["opening_hours"], after["timezone"], after["holiday_calendar"])
+    if after["opening_hours"] and "opening_hours" not in errors:
+        timezone = "Europe/Amsterdam" if "timezone" in errors else after["timezone"]
+        calendar = "nl" if "holiday_calendar" in errors else after["holiday_calendar"]
+        problem = check_opening_hours(after["opening_hours"], timezone, calendar)
         if problem:
             found["opening_hours"] = problem
     if after["status"] != "active":
