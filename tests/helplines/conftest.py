@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 
 from helplines import Directory, open_directory
-from helplines.database import make_engine
+from helplines.database import make_engine, upgrade
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -35,5 +35,21 @@ def directory(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -
 def fresh_directory(seeded_template: Path, tmp_path: Path) -> Iterator[Directory]:
     """A fresh seeded directory for one test that changes data."""
     found = _copy(seeded_template, tmp_path / "helplines.sqlite3")
+    yield found
+    found.dispose()
+
+
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once and left empty, for imports."""
+    path = tmp_path_factory.mktemp("empty") / "helplines.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def empty_directory(empty_template: Path, tmp_path: Path) -> Iterator[Directory]:
+    """A migrated directory without any entry, for one test that imports into it."""
+    found = _copy(empty_template, tmp_path / "empty.sqlite3")
     yield found
     found.dispose()
