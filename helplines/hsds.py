@@ -344,13 +344,21 @@ def import_hsds(session: Session, document: Mapping[str, Any]) -> int:
     Entries that are not fully verified (source, date and who checked) come in `unverified`.
     """
     seed.refuse_non_empty(session)
-    return seed.import_seed_document(session, hsds_to_seed(document))
+    try:
+        converted = hsds_to_seed(document)
+    except (TypeError, AttributeError) as error:  # a value of the wrong JSON type somewhere deep
+        raise HsdsError(f"HSDS: unexpected structure ({error})") from error
+    return seed.import_seed_document(session, converted)
 
 
 def hsds_to_seed(document: Mapping[str, Any]) -> dict[str, Any]:
     """Turn an HSDS document into a seed document, for the seed loader to check and load."""
     if not isinstance(document, Mapping) or not isinstance(document.get("services"), list):
         raise HsdsError("HSDS: expected a JSON object with a 'services' list")
+    for table in TABLES:
+        rows = document.get(table) or []
+        if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
+            raise HsdsError(f"HSDS: '{table}' must be a list of objects")
     _refuse_places(document, "HSDS document")
     header = document.get(EXTENSION) or {}
     version = header.get("format_version", FORMAT_VERSION)

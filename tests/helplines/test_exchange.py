@@ -356,10 +356,11 @@ def test_hsds_status_cannot_make_an_entry_active_without_who_checked_it(rich_dir
     assert dump(empty_directory)["services"]["comensha"]["status"] == "unverified"
 
 
-def test_hsds_import_needs_a_services_list(empty_directory) -> None:
-    with pytest.raises(HsdsError, match="services"):
+@pytest.mark.parametrize("document", [{"organizations": []}, {"services": ["veilig_thuis"]}, {"services": [], "phones": {"id": "x"}}, []])
+def test_hsds_import_refuses_a_malformed_document_clearly(empty_directory, document) -> None:
+    with pytest.raises(HsdsError, match="services|phones|JSON object"):
         with empty_directory.session() as session:
-            import_hsds(session, {"organizations": []})
+            import_hsds(session, document)
 
 
 def test_schedules_copy_simple_weekly_hours() -> None:
