@@ -333,3 +333,31 @@ def test_verify_refuses_a_bad_source_or_a_future_date(session) -> None:
         verify_service(session, "", "veilig_thuis", "https://veiligthuis.nl/")
     with pytest.raises(LookupError):
         verify_service(session, "Jan", "no_such_service", "https://veiligthuis.nl/")
+
+
+def test_staff_edits_on_postgresql(postgres_url) -> None:  # type: ignore[no-untyped-def]
+    """Production's database: accounts, an audited edit, its undo, and the bot seeing both."""
+    import uuid
+
+    from helplines import open_directory
+    from postgres_server import create_database, drop_database
+
+    name = f"editing_{uuid.uuid4().hex[:12]}"
+    directory = open_directory(create_database(postgres_url, name))
+    try:
+        answers = Answers(topic="stalking", danger_now=False, who="victim")
+        with directory.sessions() as session:
+            editor = create_user(session, "vt_editor", PASSWORD, "editor", ["veilig_thuis"])
+            session.commit()
+            phone = channel(session, "veilig_thuis", "phone")
+            assert route(answers, SATURDAY_NIGHT, directory).primary.channels[0].open_now
+            (change,) = update_channel(session, editor, phone.id, {"opening_hours": "Mo-Fr 09:00-17:00"}, "test")
+            assert not route(answers, SATURDAY_NIGHT, directory).primary.channels[0].open_now
+            with pytest.raises(PermissionError):
+                update_service(session, editor, "politie", {"priority": 1}, "x")
+            undo(session, editor, change.id, "back")
+            assert route(answers, SATURDAY_NIGHT, directory).primary.channels[0].open_now
+            assert [e.undoes_id for e in history(session, "contact_channel", str(phone.id))] == [change.id, None]
+    finally:
+        directory.dispose()
+        drop_database(postgres_url, name)
