@@ -452,8 +452,6 @@ def _import_service(
     entry["coverage"] = [_area(area, owner) for area in related.get("service_areas", [])]
     languages = [language.get("code") for language in related.get("languages", []) if language.get("code")]
     if languages:
-        if "languages" not in seed.SERVICE_KEYS:
-            raise HsdsError(f"{owner}: this version cannot store service languages yet")
         entry["languages"] = languages
     if entry["kind"] != "shelter":
         channels = [_phone_channel(phone, verification, owner) for phone in related.get("phones", [])]

@@ -290,9 +290,6 @@ def _channel_entry(channel: m.ContactChannel) -> dict[str, Any]:
     }
 
 
-def service_languages(service: m.Service) -> list[str]:
-    """Languages people can contact the service in (empty until the schema has them)."""
-    return sorted(lang.language for lang in getattr(service, "languages", None) or [])
 
 
 def _service_entry(service: m.Service) -> dict[str, Any]:
@@ -315,8 +312,8 @@ def _service_entry(service: m.Service) -> dict[str, Any]:
     entry["audiences"] = sorted(a.audience for a in service.audiences)
     entry["topics"] = sorted(t.topic for t in service.topics)
     entry["what_happens"] = [s.statement for s in sorted(service.statements, key=lambda s: s.position)]
-    if "languages" in SERVICE_KEYS and service_languages(service):
-        entry["languages"] = service_languages(service)
+    if service.languages:
+        entry["languages"] = sorted(lang.language for lang in service.languages)
     entry["verification"] = _verification_block(service)
     if service.kind != "shelter":
         entry["channels"] = [_channel_entry(c) for c in sorted(service.channels, key=lambda c: (c.position, c.id))]

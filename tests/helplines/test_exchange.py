@@ -30,10 +30,6 @@ from frozen_times import SATURDAY_NIGHT, TUESDAY_MORNING
 CHECKED = dict(source_url="https://example.org/checked", verified_on=dt.date(2026, 11, 20), verified_by="test, by phone")
 
 
-def _has_languages() -> bool:
-    return hasattr(m, "ServiceLanguage") and "languages" in seed.SERVICE_KEYS
-
-
 def enrich(directory: Directory) -> None:
     """Add what the seed lacks, so the round trip covers every field and channel kind."""
     with directory.session() as session:
@@ -58,8 +54,7 @@ def enrich(directory: Directory) -> None:
         veilig_thuis = session.get(m.Service, "veilig_thuis")
         veilig_thuis.texts.append(m.ServiceText(language="tr", name="Veilig Thuis (Güvenli Ev)", description="Türkçe"))
         veilig_thuis.priority = 11
-        if _has_languages():
-            veilig_thuis.languages = [m.ServiceLanguage(language=code) for code in ("nl", "en", "tr")]
+        veilig_thuis.languages = [m.ServiceLanguage(language=code) for code in ("nl", "en", "tr")]
         politie = session.get(m.Service, "politie")
         politie.status = "temporarily_closed"
         for text in politie.texts:
@@ -85,7 +80,7 @@ def dump(directory: Directory) -> dict[str, Any]:
                 "areas": {a.area for a in s.areas},
                 "capabilities": {c.capability for c in s.capabilities},
                 "statements": [x.statement for x in sorted(s.statements, key=lambda x: x.position)],
-                "languages": {x.language for x in getattr(s, "languages", [])},
+                "languages": {x.language for x in s.languages},
                 "channels": [
                     (c.kind, c.status, c.value, c.url, c.opening_hours, c.timezone, c.holiday_calendar,
                      c.free, c.anonymous, c.on_phone_bill, c.takes_report, verified(c))
@@ -151,6 +146,7 @@ def test_round_trip_gives_the_same_directory(round_trip) -> None:
     assert [c[0] for c in after["services"]["kindertelefoon"]["channels"]][-2:] == ["chat", "text_relay"]
     assert after["services"]["politie"]["status"] == "temporarily_closed"
     assert "tr" in after["services"]["veilig_thuis"]["texts"]
+    assert after["services"]["veilig_thuis"]["languages"] == {"nl", "en", "tr"}
 
 
 def test_round_trip_gives_the_same_referrals(round_trip) -> None:
@@ -212,7 +208,7 @@ def test_every_phone_carries_its_number(rich_directory) -> None:
     assert by_number["911"][EXTENSION]["holidays"] == "bonaire"
 
 
-def test_hsds_keeps_verification_in_its_own_words(rich_directory) -> None:
+def test_hsds_keeps_verification_and_languages_in_its_own_words(rich_directory) -> None:
     with rich_directory.session() as session:
         document = via_json(session)
     services = {s[EXTENSION]["id"]: s for s in document["services"]}
@@ -223,6 +219,8 @@ def test_hsds_keeps_verification_in_its_own_words(rich_directory) -> None:
         for row in document["metadata"]
     )
     assert "assured_date" not in services["comensha"]  # never checked: no date is made up
+    spoken = {(row["code"], row["name"]) for row in document["languages"] if row["service_id"] == services["veilig_thuis"]["id"]}
+    assert spoken == {("nl", "Dutch"), ("en", "English"), ("tr", "Turkish")}
 
 
 def _keys(value: Any):
@@ -320,6 +318,7 @@ def _plain_hsds() -> dict[str, Any]:
                       "description": "Praat met iemand.", "assured_date": "2026-10-01"}],
         "phones": [{"id": "ph-1", "service_id": "svc-1", "number": "0800-1234", "type": "voice"}],
         "service_areas": [{"id": "sa-1", "service_id": "svc-1", "name": "Nederland (Europees deel)"}],
+        "languages": [{"id": "la-1", "service_id": "svc-1", "name": "Papiamento", "code": "pap"}],
     }
 
 
@@ -338,6 +337,7 @@ def test_plain_hsds_from_a_named_feed_comes_in_unverified(empty_directory) -> No
     services = dump(empty_directory)["services"]
     assert services["svc-1"]["status"] == "unverified"
     assert services["svc-1"]["areas"] == {"nl"}
+    assert services["svc-1"]["languages"] == {"pap"}
     assert services["svc-1"]["channels"][0][:3] == ("phone", "unverified", "0800-1234")
     assert services["svc-1"]["verified"][0] == "https://example.org/feed.json"
     assert services["svc-1"]["channels"][0][4] is None  # hours unknown stay unknown
