@@ -290,8 +290,6 @@ def _channel_entry(channel: m.ContactChannel) -> dict[str, Any]:
     }
 
 
-
-
 def _service_entry(service: m.Service) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": service.id,
