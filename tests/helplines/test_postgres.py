@@ -1,6 +1,7 @@
 """Production runs on PostgreSQL: migrations, triggers, seeding and routing behave there as on SQLite."""
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Iterator
 
@@ -77,7 +78,7 @@ def test_same_referrals_as_sqlite(case, now, directory: Directory, postgres_dire
 
 
 def test_seed_is_the_same_on_both(directory: Directory, postgres_directory: Directory) -> None:
-    assert postgres_directory.snapshot().services == directory.snapshot().services
+    assert dict(postgres_directory.snapshot().by_id) == dict(directory.snapshot().by_id)
 
 
 def test_plain_sql_raises_the_version_and_routing_follows(empty_postgres: str) -> None:
@@ -101,5 +102,32 @@ def test_plain_sql_raises_the_version_and_routing_follows(empty_postgres: str) -
         assert directory.version() > before
         referral = route(answers, TUESDAY_MORNING, directory)
         assert referral.primary.service_id == "safetyned" and referral.primary.alert == "Let op: dit is een test."
+    finally:
+        directory.dispose()
+
+
+def test_a_staff_edit_is_audited_and_routed_on_postgres(empty_postgres: str) -> None:
+    """The staff app's path on production's database: checked, audited, live on the next answer."""
+    from helplines.accounts import create_user
+    from helplines.audit import history
+    from helplines.editing import update_service
+
+    directory = open_directory(empty_postgres)
+    try:
+        answers = Answers(danger_now=False, topic="online_violence")
+        assert route(answers, TUESDAY_MORNING, directory).primary.service_id == "safetyned"
+        with directory.sessions() as session:
+            editor = create_user(session, "editor_safetyned", "a long enough password", "editor", ["safetyned"])
+            session.commit()
+            entries = update_service(session, editor, "safetyned", {"status": "temporarily_closed"},
+                                     reason="closed for maintenance")
+            assert [(e.field, e.username) for e in entries] == [("status", "editor_safetyned")]
+        closed = route(answers, TUESDAY_MORNING, directory)
+        assert closed.primary.service_id != "safetyned"
+        assert "safetyned" not in [r.service_id for r in closed.ordered()]
+        with directory.sessions() as session:
+            (entry,) = history(session, "service", "safetyned")
+            assert (json.loads(entry.old), json.loads(entry.new)) == ("active", "temporarily_closed")
+            assert entry.reason == "closed for maintenance"
     finally:
         directory.dispose()
