@@ -28,6 +28,12 @@ CHECKED = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
+def fresh_directory(fresh_directory_each_database):  # type: ignore[no-untyped-def]
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return fresh_directory_each_database
+
+
+@pytest.fixture
 def session(fresh_directory):  # type: ignore[no-untyped-def]
     with fresh_directory.sessions() as session:
         yield session
