@@ -15,11 +15,12 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install lock train train-ci run validate test bench clean browser-deps \
+.PHONY: help install lock train train-ci run staff validate test bench clean browser-deps \
         translations translations-extract translations-update eval-nlu postgres-deps
 
 help:
 	@echo "make run    install what is missing, train when the data changed, start the chat"
+	@echo "make staff  start the staff web app on http://127.0.0.1:8090 (this machine only)"
 	@echo "make test   validate the data, train a CI model, run every test"
 	@echo "make eval-nlu  held-out NLU scores per language and intent (results/nlu/)"
 	@echo "make bench  training time, cold start, per-turn latency, memory, routing speed"
@@ -68,6 +69,10 @@ train-ci: install
 
 run: train translations
 	$(APP_PY) -m bot.stack --model $(MODEL)
+
+# The staff web app (accounts: `python -m helplines create-user`); same database as the bot.
+staff: install translations
+	$(APP_PY) -m staff
 
 validate: install
 	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
