@@ -21,7 +21,6 @@ from flask_wtf.csrf import CSRFProtect
 from helplines.directory import open_directory
 
 IDLE_TIMEOUT = timedelta(minutes=30)
-LOGIN_LIMIT = "5 per minute"
 SECRET_ENV = "HULPWIJZER_STAFF_SECRET"
 
 SECURITY_HEADERS = {

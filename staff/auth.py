@@ -14,6 +14,8 @@ from helplines.accounts import StaffUser, authenticate
 
 View = TypeVar("View", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = {"login", "static", "favicon"}
+#: Per client address, counted only for log-in attempts (not for showing the form).
+LOGIN_LIMIT = "5 per minute"
 
 
 def db() -> Session:
@@ -62,7 +64,7 @@ def init(app: Flask, limiter: Limiter) -> None:
             return redirect(url_for("login"))
         return None
 
-    @limiter.limit(app.config.get("STAFF_LOGIN_LIMIT", "5 per minute"), methods=["POST"])
+    @limiter.limit(LOGIN_LIMIT, methods=["POST"])
     def login():  # type: ignore[no-untyped-def]
         if request.method == "GET":
             if g.user is not None:

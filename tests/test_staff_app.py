@@ -277,6 +277,21 @@ def test_an_undo_needs_a_reason(app: Flask, client: FlaskClient) -> None:
     assert len(audit_entries(app)) == 1
 
 
+def test_an_undo_that_would_overwrite_a_later_change_is_refused(app: Flask, client: FlaskClient) -> None:
+    log_in(client, "editor113")
+    chat = channel_id(app, "zelfmoordpreventie_113", "chat")
+    for hours in (OFFICE_HOURS, "Mo-Su 08:00-23:00"):
+        form = edit_form(client, f"/channels/{chat}")
+        form.update(opening_hours=hours, reason="new hours")
+        assert client.post(f"/channels/{chat}", data=form).status_code == 302
+    first = audit_entries(app)[-1]
+    audit = client.get("/audit").get_data(as_text=True)
+    response = client.post(f"/audit/{first.id}/undo", data={"csrf_token": csrf_token(audit), "reason": "oops"},
+                           follow_redirects=True)
+    assert "was not undone" in response.get_data(as_text=True)
+    assert channel(app, chat).opening_hours == "Mo-Su 08:00-23:00"
+
+
 def test_service_fields_are_saved_through_the_form(app: Flask, client: FlaskClient) -> None:
     log_in(client, "editor113")
     form = edit_form(client, "/services/zelfmoordpreventie_113")
@@ -289,6 +304,19 @@ def test_service_fields_are_saved_through_the_form(app: Flask, client: FlaskClie
         assert {t.language: t.alert for t in service.texts}["nl"] == "Tijdelijk gesloten door een storing."
         assert "online_violence" in {t.topic for t in service.topics}
     assert {e.field for e in audit_entries(app)} == {"status", "alert.nl", "topics"}
+
+
+def test_a_name_in_a_new_language_is_added_and_an_unknown_code_is_refused(app: Flask, client: FlaskClient) -> None:
+    log_in(client, "editor113")
+    form = edit_form(client, "/services/zelfmoordpreventie_113")
+    form.update(new_language="xx-nonsense", new_name="113", reason="Arabic name")
+    refused = client.post("/services/zelfmoordpreventie_113", data=form)
+    assert refused.status_code == 400 and 'id="new_language-error"' in refused.get_data(as_text=True)
+    form.update(new_language="ar", new_name="113 الوقاية من الانتحار")
+    assert client.post("/services/zelfmoordpreventie_113", data=form).status_code == 302
+    with app.extensions["hulpwijzer_directory"].sessions() as session:
+        names = {t.language: t.name for t in session.get(m.Service, "zelfmoordpreventie_113").texts}
+    assert names["ar"] == "113 الوقاية من الانتحار" and "xx-nonsense" not in names
 
 
 def test_an_administrator_creates_an_editor_who_then_sees_their_service(app: Flask, client: FlaskClient) -> None:
