@@ -12,6 +12,7 @@ import getpass
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
@@ -169,29 +170,56 @@ def cmd_show(args: argparse.Namespace) -> int:
         directory.dispose()
 
 
-def _check_file(path: Path) -> tuple[int, int]:
-    """Parse and check a seed or HSDS file without touching the real database; (services, channels)."""
-    kind = _format_kind(path)
+def _read_document(path: Path) -> Any:
     if not path.exists():
         raise CommandError(f"{path}: no such file")
-    if kind == "seed":
-        from helplines.seed import read_seed
-
-        _organizations, services = read_seed(path)
-        for service in services:
-            m.check_service(service)
-        return len(services), sum(len(s.channels) for s in services)
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="hulpwijzer-validate-") as scratch:
-        directory = _open(f"sqlite:///{Path(scratch) / 'check.sqlite3'}", create=True)
+    with path.open(encoding="utf-8") as handle:
+        if _format_kind(path) == "seed":
+            return yaml.safe_load(handle)
         try:
-            with directory.session() as session:
-                count = _import_document(session, path)
-                channels = session.scalar(select(func.count()).select_from(m.ContactChannel)) or 0
-            return count, int(channels)
-        finally:
-            directory.dispose()
+            return json.load(handle)
+        except json.JSONDecodeError as error:
+            raise CommandError(f"{path}: not valid JSON ({error})") from error
+
+
+def _check_file(path: Path) -> tuple[int, int]:
+    """Parse and check a seed or HSDS file as an import would, writing nothing; (services, channels)."""
+    from helplines.hsds import HsdsError, hsds_to_seed
+    from helplines.seed import parse_seed
+
+    document = _read_document(path)
+    if _format_kind(path) == "hsds":
+        try:
+            document = hsds_to_seed(document)
+        except (TypeError, AttributeError) as error:
+            raise HsdsError(f"HSDS: unexpected structure ({error})") from error
+    _organizations, services = parse_seed(document)
+    for service in services:
+        m.check_service(service)
+    return len(services), sum(len(s.channels) for s in services)
+
+
+def _live_problems(service: m.Service) -> list[str]:
+    """What the write checks and the staff app's field checks would refuse in a stored entry."""
+    from helplines.editing import DIALLED_KINDS
+    from helplines.validation import check_phone, check_url
+
+    problems = []
+    try:
+        m.check_service(service)
+    except m.DirectoryError as error:
+        problems.append(str(error))
+    if service.source_url and (problem := check_url(service.source_url, allow_file=True)):
+        problems.append(f"{service.id}: source_url: {problem}")
+    for channel in service.channels:
+        checks = [("source_url", check_url(channel.source_url, allow_file=True) if channel.source_url else None)]
+        if channel.url:
+            checks.append(("url", check_url(channel.url)))
+        if channel.value and channel.kind in DIALLED_KINDS:
+            checks.append(("value", check_phone(channel.value)))
+        problems += [f"{service.id} {channel.kind} channel {channel.id}: {field}: {problem}"
+                     for field, problem in checks if problem]
+    return problems
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -202,14 +230,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 0
     directory = _open(args.database)
     try:
-        problems = []
         with directory.sessions() as session:
             services = _services(session)
-            for service in services:
-                try:
-                    m.check_service(service)
-                except m.DirectoryError as error:
-                    problems.append(str(error))
+            problems = [problem for service in services for problem in _live_problems(service)]
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         if problems:
@@ -220,32 +243,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         directory.dispose()
 
 
-def _import_document(session: Any, path: Path) -> int:
+def cmd_import(args: argparse.Namespace) -> int:
     from helplines.hsds import import_hsds
     from helplines.seed import import_seed_document
 
-    with path.open(encoding="utf-8") as handle:
-        if _format_kind(path) == "seed":
-            return import_seed_document(session, yaml.safe_load(handle))
-        try:
-            document = json.load(handle)
-        except json.JSONDecodeError as error:
-            raise CommandError(f"{path}: not valid JSON ({error})") from error
-        return import_hsds(session, document)
-
-
-def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    _format_kind(path)
-    if not path.exists():
-        raise CommandError(f"{path}: no such file")
+    document = _read_document(path)
     directory = _open(args.database, create=True)
     try:
-        if not directory.is_empty():
-            raise CommandError("the directory is not empty; import only fills an empty database "
-                               "(edit a running directory in the staff app or with `verify`)")
         with directory.session() as session:
-            count = _import_document(session, path)
+            if _format_kind(path) == "seed":
+                count = import_seed_document(session, document)
+            else:
+                count = import_hsds(session, document)
         print(f"imported {count} services from {path}")
         return 0
     finally:
@@ -284,8 +294,14 @@ def _new_password(username: str, ask: Callable[[str], str] = getpass.getpass) ->
     from_environment = os.environ.get(PASSWORD_VAR)
     if from_environment:
         return from_environment
-    first = ask(f"Password for {username}: ")
-    if ask("Type it again: ") != first:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", getpass.GetPassWarning)  # never ask where the password would show
+            first = ask(f"Password for {username}: ")
+            again = ask("Type it again: ")
+    except (getpass.GetPassWarning, EOFError) as error:
+        raise CommandError(f"no terminal to type the password in without it showing; scripts set {PASSWORD_VAR}") from error
+    if again != first:
         raise CommandError("the two passwords differ; nothing was changed")
     return first
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import pty
 import re
@@ -36,8 +37,10 @@ def environment(database: Path, **extra: str) -> dict[str, str]:
 
 
 def run(database: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """The command as a script runs it: no terminal (so no password prompt can wait for anyone)."""
     return subprocess.run(helplines_command(*args), env=environment(database, **extra), cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+                          start_new_session=True)
 
 
 @pytest.fixture
@@ -179,6 +182,24 @@ def test_validate_the_live_directory_names_each_bad_entry(database: Path) -> Non
     assert "kindertelefoon" in result.stderr and "verified_by" in result.stderr
 
 
+def test_validate_the_live_directory_checks_numbers_like_the_staff_app(database: Path) -> None:
+    """A number broken outside the staff app (plain SQL) is caught before someone dials it."""
+    sql(database, "UPDATE contact_channel SET value = '12345' WHERE service_id = 'slachtofferhulp' AND kind = 'phone'")
+    result = run(database, "validate")
+    assert result.returncode == 1
+    assert re.search(r"slachtofferhulp phone channel \d+: value: 12345 is not", result.stderr)
+
+
+def test_validate_refuses_an_hsds_file_with_an_address(database: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "directory.json"
+    assert run(database, "export", str(exported)).returncode == 0
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    document["services"][0]["address"] = {"address_1": "Hoofdstraat 1", "city": "Utrecht"}
+    exported.write_text(json.dumps(document), encoding="utf-8")
+    result = run(tmp_path / "unused.sqlite3", "validate", str(exported))
+    assert result.returncode == 1 and "no addresses" in result.stderr
+
+
 def test_validate_refuses_an_unknown_file_kind(tmp_path: Path) -> None:
     other = tmp_path / "directory.csv"
     other.write_text("id,name\n")
@@ -204,7 +225,7 @@ def test_export_then_import_gives_the_same_directory(database: Path, tmp_path: P
     assert directory_rows(fresh) == directory_rows(database)
 
     again = run(fresh, "import", str(exported))
-    assert again.returncode == 1 and "not empty" in again.stderr
+    assert again.returncode == 1 and "import only into an empty database" in again.stderr
 
 
 # --- create-user ----------------------------------------------------------------------------
@@ -236,6 +257,13 @@ def test_there_is_no_password_option(database: Path) -> None:
     result = run(database, "create-user", "anna", "--role", "editor", "--password", PASSWORD)
     assert result.returncode == 2
     assert not authenticated(database, "anna", PASSWORD)
+
+
+def test_create_user_without_a_terminal_or_password_variable_is_refused(database: Path) -> None:
+    result = run(database, "create-user", "dana", "--role", "administrator")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error:") and "HULPWIJZER_NEW_PASSWORD" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def type_into(command: list[str], env: dict[str, str], answers: list[str]) -> tuple[int, str]:

@@ -131,3 +131,33 @@ def test_a_staff_edit_is_audited_and_routed_on_postgres(empty_postgres: str) -> 
             assert entry.reason == "closed for maintenance"
     finally:
         directory.dispose()
+
+
+def test_the_command_line_on_postgres(empty_postgres: str) -> None:
+    """Staff on the production server: fill an empty database, check it, add an account."""
+    import os
+    import subprocess
+
+    from helplines.accounts import authenticate
+    from helplines.database import ROOT
+    from helplines.seed import DEFAULT_SEED
+    from test_cli import PASSWORD, helplines_command
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HULPWIJZER_NEW_PASSWORD": PASSWORD}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(helplines_command("--database", empty_postgres, *args), env=env, cwd=ROOT,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+
+    assert run("import", str(DEFAULT_SEED)).returncode == 0
+    listed = run("list")
+    assert listed.returncode == 0 and "veilig_thuis" in listed.stdout
+    assert run("validate").returncode == 0
+    assert run("create-user", "erik", "--role", "administrator").returncode == 0
+    directory = Directory(make_engine(empty_postgres))
+    try:
+        with directory.sessions() as session:
+            assert authenticate(session, "erik", PASSWORD) is not None
+        assert route(Answers(danger_now=False, topic="online_violence"), TUESDAY_MORNING, directory).primary.service_id == "safetyned"
+    finally:
+        directory.dispose()
