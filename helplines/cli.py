@@ -14,7 +14,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import yaml
 from sqlalchemy import func, select
@@ -53,7 +53,7 @@ def _services(session: Any) -> list[m.Service]:
     query = select(m.Service).options(
         selectinload(m.Service.texts), selectinload(m.Service.channels), selectinload(m.Service.topics),
         selectinload(m.Service.audiences), selectinload(m.Service.areas), selectinload(m.Service.capabilities),
-        selectinload(m.Service.statements),
+        selectinload(m.Service.statements), selectinload(m.Service.languages),
     )
     return list(session.scalars(query.order_by(m.Service.priority, m.Service.id)))
 
@@ -143,15 +143,15 @@ def cmd_show(args: argparse.Namespace) -> int:
                 if text.alert:
                     lines.append(f"  alert [{text.language}]: {text.alert}")
             lists = {
-                "topics": [t.topic for t in s.topics],
-                "audiences": [a.audience for a in s.audiences],
-                "areas": [a.area for a in s.areas],
-                "capabilities": [c.capability for c in s.capabilities],
+                "topics": sorted(t.topic for t in s.topics),
+                "audiences": sorted(a.audience for a in s.audiences),
+                "areas": sorted(a.area for a in s.areas),
+                "capabilities": sorted(c.capability for c in s.capabilities),
                 "what happens": [st.statement for st in s.statements],
-                "languages": [lang.language for lang in getattr(s, "languages", [])],
+                "languages": [lang.language for lang in s.languages],
             }
             for label, values in lists.items():
-                lines.append(f"  {label + ':':13} {', '.join(sorted(values) if label != 'what happens' else values) or '-'}")
+                lines.append(f"  {label + ':':13} {', '.join(values) or '-'}")
             lines += _verification_lines(s, "  ")
             if not s.channels:
                 lines.append("  channels:     none" + (" (a shelter is reached through its intake service)" if s.kind == "shelter" else ""))
@@ -290,15 +290,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         directory.dispose()
 
 
-def _new_password(username: str, ask: Callable[[str], str] = getpass.getpass) -> str:
+def _new_password(username: str) -> str:
     from_environment = os.environ.get(PASSWORD_VAR)
     if from_environment:
         return from_environment
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", getpass.GetPassWarning)  # never ask where the password would show
-            first = ask(f"Password for {username}: ")
-            again = ask("Type it again: ")
+            first = getpass.getpass(f"Password for {username}: ")
+            again = getpass.getpass("Type it again: ")
     except (getpass.GetPassWarning, EOFError) as error:
         raise CommandError(f"no terminal to type the password in without it showing; scripts set {PASSWORD_VAR}") from error
     if again != first:
