@@ -4,24 +4,18 @@ from __future__ import annotations
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright import sync_api as playwright_api
 
 from bot.stack import ROOT, Stack
 from bot.web import make_server
+from tests.chromium import ARTIFACTS, browser  # noqa: F401 (a fixture)
 from tests.conftest import catalog, dutch_response
 
 pytestmark = pytest.mark.stack
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "results" / "browser"
-# As the machine notes say: without these, Chromium tries to reach Google's servers at start.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
 REFERRAL_LEAD = "Je hoeft je verhaal niet opnieuw te vertellen"
 
 
@@ -59,15 +53,6 @@ def web(stack: Stack, neutral_site: str) -> Iterator[str]:
     serve(server)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    assert CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -10,11 +10,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright import sync_api as playwright_api
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -24,7 +22,7 @@ from bot.stack import ROOT, free_port
 from helplines import Answers, open_directory, route
 from helplines import models as m
 from helplines.accounts import create_user
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.chromium import ARTIFACTS, browser  # noqa: F401 (a fixture)
 
 PASSWORD = "correct horse battery"
 OFFICE_HOURS = "Mo-Fr 09:00-17:00; PH off"
@@ -68,15 +66,6 @@ def staff_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
         process.terminate()
         process.wait(timeout=10)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    assert CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
