@@ -16,7 +16,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help install lock train train-ci run staff validate test bench clean browser-deps \
-        translations translations-extract translations-update eval-nlu postgres-deps
+        translations translations-extract translations-update eval-nlu postgres-deps \
+        run-prod prod-deps
 
 help:
 	@echo "make run    install what is missing, train when the data changed, start the chat"
@@ -24,6 +25,7 @@ help:
 	@echo "make test   validate the data, train a CI model, run every test"
 	@echo "make eval-nlu  held-out NLU scores per language and intent (results/nlu/)"
 	@echo "make bench  training time, cold start, per-turn latency, memory, routing speed"
+	@echo "make run-prod  production profile: Rasa replicas behind nginx, Redis, PostgreSQL (loopback)"
 
 install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
 
@@ -70,6 +72,11 @@ train-ci: install
 run: train translations
 	$(APP_PY) -m bot.stack --model $(MODEL)
 
+# Production profile (bot/production.py): Rasa replicas behind nginx, trackers and locks in
+# Redis, the directory in PostgreSQL; all from Debian's packages, on loopback.
+run-prod: train translations prod-deps postgres-deps
+	$(APP_PY) -m bot.production --model $(MODEL)
+
 # The staff web app (accounts: `python -m helplines create-user`); same database as the bot.
 staff: install translations
 	$(APP_PY) -m staff
@@ -94,7 +101,13 @@ postgres-deps:
 
 # Rasa test stories first, then pytest (unit and end-to-end against the real stack).
 # `pytest -m "not stack"` skips the end-to-end tests for a quick check.
-test: validate train-ci translations browser-deps postgres-deps
+# The production profile's servers: Redis (trackers, locks) and nginx (the one entry point).
+prod-deps:
+	@command -v redis-server >/dev/null && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || { \
+	  echo "Installing Debian's redis-server and nginx for the production profile ..."; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server nginx; }
+
+test: validate train-ci translations browser-deps postgres-deps prod-deps
 	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 	HULPWIJZER_TEST_MODEL=$(CI_MODEL) HULPWIJZER_REQUIRE_POSTGRES=1 $(APP_PY) -m pytest -q tests
 
