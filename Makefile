@@ -17,7 +17,7 @@ export PYTHONPATH := $(CURDIR)
 
 .PHONY: help install lock train train-ci run staff validate test bench clean browser-deps \
         translations translations-extract translations-update eval-nlu postgres-deps \
-        run-prod prod-deps
+        run-prod load prod-deps
 
 help:
 	@echo "make run    install what is missing, train when the data changed, start the chat"
@@ -26,6 +26,7 @@ help:
 	@echo "make eval-nlu  held-out NLU scores per language and intent (results/nlu/)"
 	@echo "make bench  training time, cold start, per-turn latency, memory, routing speed"
 	@echo "make run-prod  production profile: Rasa replicas behind nginx, Redis, PostgreSQL (loopback)"
+	@echo "make load   simulated people at once: stock starter bot, embedded default, production profile"
 
 install: $(APP_VENV)/.installed $(RASA_VENV)/.installed
 
@@ -119,6 +120,10 @@ eval-nlu: install
 bench: train
 	$(APP_PY) bench/bench_routing.py
 	$(APP_PY) bench/bench_stack.py --model $(MODEL)
+
+# Bounded load test (a few minutes per set-up) -> results/load/; trains the stock starter bot once.
+load: train translations prod-deps postgres-deps
+	$(APP_PY) bench/load.py --model $(MODEL)
 
 clean:
 	rm -rf results .pytest_cache var/*.sqlite3

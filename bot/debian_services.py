@@ -128,6 +128,7 @@ http {{
   # A replica that stops answering is skipped for 5 s; a message it dropped goes to another
   # replica (safe: the Redis lock store serialises a conversation, its tracker is shared).
   upstream rasa {{
+    least_conn;  # the replica with the fewest turns in hand; turns differ in cost
 {servers(self.rasa_ports, " max_fails=1 fail_timeout=5s")}    keepalive 64;
   }}
   # socket.io keeps its session in one process: the same client stays on the same replica.
@@ -135,6 +136,7 @@ http {{
     ip_hash;
 {servers(self.rasa_ports)}  }}
   upstream actions {{
+    least_conn;
 {servers(self.action_ports, " max_fails=1 fail_timeout=5s")}    keepalive 32;
   }}
 {web}

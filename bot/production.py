@@ -107,7 +107,6 @@ class ProductionStack(Stack):
         ensure_port_free(self.web_port, "HULPWIJZER_WEB_PORT")
         ensure_port_free(self.action_port, "HULPWIJZER_ACTION_PORT")
         ensure_port_free(self.redis_port, "HULPWIJZER_REDIS_PORT")
-        self.log_dir = self.log_dir or self.work / "logs"
         self.replica_ports = self.replica_ports or [free_port() for _ in range(self.replicas)]
         try:
             self._start_databases()
@@ -159,10 +158,10 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     except (RuntimeError, TimeoutError, FileNotFoundError) as error:
-        print(f"Hulpwijzer did not start: {error} (logs in {stack.work})", file=sys.stderr)
+        print(f"Hulpwijzer did not start: {error}", file=sys.stderr)
         return 1
     print(f"\n  Hulpwijzer (production profile) is running: open {stack.web_url}/ in your browser.\n"
-          f"  REST and socket.io on the same address; logs in {stack.log_dir}.  Stop with Ctrl-C.\n", flush=True)
+          "  REST and socket.io on the same address.  Stop with Ctrl-C.\n", flush=True)
     try:
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)

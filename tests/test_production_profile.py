@@ -28,7 +28,7 @@ IDLE_SECONDS = 3  # record_exp for the test; production keeps a silent conversat
 def production(test_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
     work = tmp_path_factory.mktemp("production")
     running = ProductionStack(
-        model=test_model, work=work, replicas=2, web_port=free_port(), action_port=free_port(),
+        model=test_model, work=work, log_dir=work / "logs", replicas=2, web_port=free_port(), action_port=free_port(),
         redis_port=free_port(), database_url=f"sqlite:///{work / 'helplines.sqlite3'}",
         env={"HULPWIJZER_TRACKER_IDLE_MINUTES": str(IDLE_SECONDS / 60)},
     )
