@@ -11,6 +11,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -190,7 +191,7 @@ http {{
 
     def stop(self, timeout: float = 10) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(3)  # SIGQUIT: nginx's graceful shutdown
+            self.process.send_signal(signal.SIGQUIT)  # nginx's graceful shutdown
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -254,7 +255,7 @@ class PostgresServer(ForegroundServer):
 
     def stop(self, timeout: float = 30) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(2)  # SIGINT: PostgreSQL's fast shutdown (SIGTERM waits for every client)
+            self.process.send_signal(signal.SIGINT)  # PostgreSQL's fast shutdown (SIGTERM waits for every client)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
