@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help install lock train train-ci run staff validate test bench clean browser-deps \
-        translations translations-extract translations-update eval-nlu postgres-deps \
+        translations translations-extract translations-update eval-nlu eval-free-text postgres-deps \
         run-prod load prod-deps
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make staff  start the staff web app on http://127.0.0.1:8090 (this machine only)"
 	@echo "make test   validate the data, train a CI model, run every test"
 	@echo "make eval-nlu  held-out NLU scores per language and intent (results/nlu/)"
+	@echo "make eval-free-text  unseen free-text messages per topic and language, end to end"
 	@echo "make bench  training time, cold start, per-turn latency, memory, routing speed"
 	@echo "make run-prod  production profile: Rasa replicas behind nginx, Redis, PostgreSQL (loopback)"
 	@echo "make load   simulated people at once: stock starter bot, embedded default, production profile"
@@ -110,7 +111,11 @@ prod-deps:
 
 test: validate train-ci translations browser-deps postgres-deps prod-deps
 	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
-	HULPWIJZER_TEST_MODEL=$(CI_MODEL) HULPWIJZER_REQUIRE_POSTGRES=1 $(APP_PY) -m pytest -q tests
+	HULPWIJZER_TEST_MODEL=$(CI_MODEL) HULPWIJZER_REQUIRE_POSTGRES=1 $(APP_PY) -m pytest -q -m "not nlu_quality" tests
+
+# Unseen free-text first messages, every topic in every language, against the model `make run` serves.
+eval-free-text: train translations
+	HULPWIJZER_TEST_MODEL=$(MODEL) $(APP_PY) -m pytest -q -m nlu_quality -rf tests/test_free_text_e2e.py
 
 # Per-language, per-intent precision/recall/F1 on held-out examples -> results/nlu/.
 eval-nlu: install

@@ -2,6 +2,11 @@
 
 The first messages are unseen phrases from tests/data/free_text_topics.yml; the person then answers
 whatever is asked in a few words: who it is about, "no" to danger, "I don't know" to the rest.
+
+This measures the NLU (`make eval-free-text`, on the model `make run` serves) rather than gating
+`make test`: with held-out intent F1 still around 0.7 per language, which of these unseen phrases
+pass changes with every retraining, and a gate that flips on unrelated data edits guards nothing.
+The Dutch free-text path and danger at every turn stay gates in tests/test_conversation_e2e.py.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from tests.test_conversation_e2e import directory_route
 
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "free_text_topics.yml").read_text(encoding="utf-8"))
 MAX_TURNS = 5
+pytestmark = [pytest.mark.stack, pytest.mark.nlu_quality]
+
 REFERRAL_LEAD = "Je hoeft je verhaal niet opnieuw te vertellen. Lees dit voor, of plak het in de chat:"
 
 
