@@ -19,7 +19,7 @@ from typing import Optional
 
 from bot.debian_services import NginxProxy, PostgresServer, RedisServer
 from bot.stack import (APP_PYTHON, RASA, ROOT, Stack, base_environment, ensure_port_free, free_port,
-                       wait_until_up)
+                       serve_until_stopped, wait_until_up)
 
 PROD_ENDPOINTS = ROOT / "endpoints-prod.yml"
 # A replica killed mid-turn leaves its conversation lock behind; Redis lets it lapse after this
@@ -149,30 +149,13 @@ def main() -> int:
         postgres_port=int(os.environ.get("HULPWIJZER_POSTGRES_PORT", 5433)),
         database_url=os.environ.get("HULPWIJZER_DATABASE_URL") or None,
     )
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"Starting Redis, PostgreSQL, {stack.action_servers} action servers, {args.replicas} Rasa replicas "
-          "(loading the model takes a minute or two) and nginx ...", flush=True)
-    try:
-        stack.start()
-    except KeyboardInterrupt:
-        return 0
-    except (RuntimeError, TimeoutError, FileNotFoundError) as error:
-        print(f"Hulpwijzer did not start: {error}", file=sys.stderr)
-        return 1
-    print(f"\n  Hulpwijzer (production profile) is running: open {stack.web_url}/ in your browser.\n"
-          "  REST and socket.io on the same address.  Stop with Ctrl-C.\n", flush=True)
-    try:
-        while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(1)
-        stopped = [name for name, p in stack.processes.items() if p.poll() is not None]
-        print(f"Stopped unexpectedly: {', '.join(stopped)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        stack.stop()
-
+    return serve_until_stopped(
+        stack,
+        f"Starting Redis, PostgreSQL, {stack.action_servers} action servers, {args.replicas} Rasa replicas "
+        "(loading the model takes a minute or two) and nginx ...",
+        f"Hulpwijzer (production profile) is running: open {stack.web_url}/ in your browser.  "
+        "REST and socket.io on the same address.  Stop with Ctrl-C.",
+    )
 
 if __name__ == "__main__":
     sys.exit(main())

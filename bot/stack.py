@@ -214,12 +214,22 @@ def main() -> int:
         action_port=int(os.environ.get("HULPWIJZER_ACTION_PORT", 5055)),
         web_port=int(os.environ.get("HULPWIJZER_WEB_PORT", 8080)),
     )
-    # Ctrl-C, or SIGTERM from a supervisor, must stop the three servers. A shell that starts
-    # us in the background leaves SIGINT ignored, so install the handler explicitly.
+    return serve_until_stopped(
+        stack,
+        "Starting the action server, the Rasa server (loading the model takes about a minute) and the web chat ...",
+        f"Hulpwijzer is running: open {stack.web_url}/ in your browser.  Stop with Ctrl-C.",
+    )
+
+
+def serve_until_stopped(stack: Any, starting: str, running: str) -> int:
+    """Start `stack`, say where it runs, and stop every process on Ctrl-C, SIGTERM or a crash.
+
+    A shell that starts us in the background leaves SIGINT ignored, so the handler is
+    installed explicitly; a supervisor's SIGTERM must stop the servers too.
+    """
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print("Starting the action server, the Rasa server (loading the model takes about a minute) "
-          "and the web chat ...", flush=True)
+    print(starting, flush=True)
     try:
         stack.start()
     except KeyboardInterrupt:
@@ -227,7 +237,7 @@ def main() -> int:
     except (RuntimeError, TimeoutError, FileNotFoundError) as error:
         print(f"Hulpwijzer did not start: {error}", file=sys.stderr)
         return 1
-    print(f"\n  Hulpwijzer is running: open {stack.web_url}/ in your browser.  Stop with Ctrl-C.\n", flush=True)
+    print(f"\n  {running}\n", flush=True)
     if "telegram" in stack.processes:
         print("  The Telegram channel is running too (TELEGRAM_BOT_TOKEN is set).\n", flush=True)
     if "whatsapp" in stack.processes:
@@ -242,7 +252,6 @@ def main() -> int:
         return 0
     finally:
         stack.stop()
-
 
 if __name__ == "__main__":
     sys.exit(main())
