@@ -13,8 +13,9 @@ import json
 import os
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 import yaml
 from sqlalchemy import func, select
@@ -37,7 +38,8 @@ class CommandError(Exception):
 
 # --- the database -------------------------------------------------------------------------
 
-def _open(url: Optional[str], *, create: bool = False) -> Directory:
+@contextmanager
+def _open(url: Optional[str], *, create: bool = False) -> Iterator[Directory]:
     """The directory at `url`, migrated to the newest schema; never seeded behind anyone's back."""
     url = database_url(url)
     parsed = make_url(url)
@@ -46,7 +48,11 @@ def _open(url: Optional[str], *, create: bool = False) -> Directory:
         raise CommandError(f"no database at {parsed.database}; check HULPWIJZER_DATABASE_URL, "
                            "or fill a new one with `python -m helplines import FILE`")
     upgrade(url)
-    return Directory(make_engine(url))
+    directory = Directory(make_engine(url))
+    try:
+        yield directory
+    finally:
+        directory.dispose()
 
 
 def _services(session: Any) -> list[m.Service]:
@@ -90,8 +96,7 @@ def _format_kind(path: Path) -> str:
 # --- commands -----------------------------------------------------------------------------
 
 def cmd_list(args: argparse.Namespace) -> int:
-    directory = _open(args.database)
-    try:
+    with _open(args.database) as directory:
         with directory.session() as session:
             services = _services(session)
             if not services:
@@ -105,8 +110,6 @@ def cmd_list(args: argparse.Namespace) -> int:
             ]
         print(_table(("ID", "STATUS", "KIND", "PRIORITY", "NAME", "ACTIVE CHANNELS", "VERIFIED ON"), rows))
         return 0
-    finally:
-        directory.dispose()
 
 
 def _yes_no(value: Optional[bool]) -> str:
@@ -123,8 +126,7 @@ def _verification_lines(entry: m.Verified, indent: str) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    directory = _open(args.database)
-    try:
+    with _open(args.database) as directory:
         with directory.session() as session:
             s = _service(session, args.service_id)
             lines = [
@@ -166,8 +168,6 @@ def cmd_show(args: argparse.Namespace) -> int:
                 ]
         print("\n".join(lines))
         return 0
-    finally:
-        directory.dispose()
 
 
 def _read_document(path: Path) -> Any:
@@ -228,8 +228,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         services, channels = _check_file(path)
         print(f"ok: {path}: {services} services, {channels} contact channels; nothing was written")
         return 0
-    directory = _open(args.database)
-    try:
+    with _open(args.database) as directory:
         with directory.sessions() as session:
             services = _services(session)
             problems = [problem for service in services for problem in _live_problems(service)]
@@ -239,8 +238,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
             return 1
         print(f"ok: {len(services)} services in the directory pass every check")
         return 0
-    finally:
-        directory.dispose()
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -249,8 +246,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     document = _read_document(path)
-    directory = _open(args.database, create=True)
-    try:
+    with _open(args.database, create=True) as directory:
         with directory.session() as session:
             if _format_kind(path) == "seed":
                 count = import_seed_document(session, document)
@@ -258,8 +254,6 @@ def cmd_import(args: argparse.Namespace) -> int:
                 count = import_hsds(session, document)
         print(f"imported {count} services from {path}")
         return 0
-    finally:
-        directory.dispose()
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -267,8 +261,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     kind = _format_kind(path)
     if path.exists() and not args.force:
         raise CommandError(f"{path} exists; choose another name or add --force to overwrite it")
-    directory = _open(args.database)
-    try:
+    with _open(args.database) as directory:
         with directory.session() as session:
             if kind == "seed":
                 from helplines.seed import export_seed
@@ -286,8 +279,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         partial.replace(path)
         print(f"exported {count} services to {path}")
         return 0
-    finally:
-        directory.dispose()
 
 
 def _new_password(username: str) -> str:
@@ -309,16 +300,13 @@ def _new_password(username: str) -> str:
 def cmd_create_user(args: argparse.Namespace) -> int:
     from helplines.accounts import create_user
 
-    directory = _open(args.database)
-    try:
+    with _open(args.database) as directory:
         password = _new_password(args.username)
         with directory.session() as session:
             user = create_user(session, args.username, password, args.role, args.organisation or ())
             organisations = f" for {', '.join(args.organisation)}" if args.organisation else ""
             print(f"created {user.role} {user.username!r}{organisations}")
         return 0
-    finally:
-        directory.dispose()
 
 
 def cmd_stale(args: argparse.Namespace) -> int:
@@ -327,8 +315,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
     if args.days < 0:
         raise CommandError("--days must be 0 or more")
     today = dt.date.today()
-    directory = _open(args.database)
-    try:
+    with _open(args.database) as directory:
         with directory.session() as session:
             oldest: dict[str, Optional[dt.date]] = {}
             for service_id, verified_on in stale(session, today, args.days):
@@ -347,24 +334,19 @@ def cmd_stale(args: argparse.Namespace) -> int:
         print(f"Not verified in the last {args.days} days (service or one of its channels):")
         print(_table(("ID", "STATUS", "NAME", "VERIFIED ON", "DAYS AGO"), rows))
         return 0
-    finally:
-        directory.dispose()
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from helplines.editing import verify_service
 
     on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
-    directory = _open(args.database)
-    try:
+    with _open(args.database) as directory:
         with directory.session() as session:
             _service(session, args.service_id)
             entries = verify_service(session, args.by, args.service_id, args.source, on=on, reason=args.reason)
         print(f"verified {args.service_id} and its channels on {on} by {args.by} "
               f"(source {args.source}; {len(entries)} changes recorded)")
         return 0
-    finally:
-        directory.dispose()
 
 
 # --- arguments ----------------------------------------------------------------------------
