@@ -22,7 +22,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.stack import RASA, ROOT, Stack, base_environment, free_port, post_json  # noqa: E402
 
-SCRIPT = ["hoi", '/inform_who{"who":"victim"}', "ben je een mens?", "hij staat voor de deur", "opnieuw"]
+SCRIPT = ["hoi", '/inform{"who":"victim"}', "ben je een mens?", "hij staat voor de deur", "opnieuw"]
 
 
 class PeakMemory:

@@ -20,12 +20,12 @@ def test_greeting_is_honest_and_shows_112_with_choices(stack: Stack) -> None:
     assert "geen mens" in text and "geen hulplijn" in text
     assert "112" in text
     buttons = [b for r in replies for b in r.get("buttons", [])]
-    assert {b["payload"] for b in buttons} >= {'/inform_who{"who":"victim"}', '/inform_who{"who":"someone_close"}'}
+    assert {b["payload"] for b in buttons} >= {'/inform{"who":"victim"}', '/inform{"who":"someone_close"}'}
 
 
 def answer_with_buttons(chat: WebChat, who: str, topic: str, where: str, wish: str) -> str:
     """Every guided question answered by a button payload; returns the text of the last reply."""
-    chat.say(f'/inform_who{{"who":"{who}"}}')
+    chat.say(f'/inform{{"who":"{who}"}}')
     chat.say("/deny")
     chat.say(f'/inform{{"topic":"{topic}"}}')
     chat.say(f'/inform{{"where":"{where}"}}')
@@ -39,7 +39,7 @@ def directory_route(stack: Stack, **answers: object) -> object:
 def test_the_guided_questions_come_one_by_one_with_buttons_and_a_skip(stack: Stack) -> None:
     chat = WebChat(stack.web_url)
     chat.say("hoi")
-    questions = [chat.say('/inform_who{"who":"victim"}'), chat.say("/deny"), chat.say('/inform{"topic":"stalking"}'),
+    questions = [chat.say('/inform{"who":"victim"}'), chat.say("/deny"), chat.say('/inform{"topic":"stalking"}'),
                  chat.say('/inform{"where":"nl"}')]
     asked = [dutch_response(name)["text"] for name in ("utter_ask_danger_now", "utter_ask_topic",
                                                         "utter_ask_where", "utter_ask_wish")]
@@ -63,7 +63,7 @@ def test_a_dutch_conversation_reaches_a_referral_from_the_directory(stack: Stack
 def test_sexual_violence_this_week_leads_to_the_sexual_violence_centre(stack: Stack) -> None:
     chat = WebChat(stack.web_url)
     chat.say("hoi")
-    chat.say('/inform_who{"who":"victim"}')
+    chat.say('/inform{"who":"victim"}')
     chat.say("/deny")
     chat.say('/inform{"topic":"sexual_violence","recent":"last_7_days"}')
     chat.say('/inform{"where":"nl"}')
@@ -96,12 +96,12 @@ def test_danger_is_answered_with_the_emergency_number_at_any_turn(stack: Stack) 
 def test_typing_opnieuw_mid_question_starts_over_and_forgets_the_answers(stack: Stack) -> None:
     chat = WebChat(stack.web_url)
     chat.say("hoi")
-    chat.say('/inform_who{"who":"victim"}')
+    chat.say('/inform{"who":"victim"}')
     chat.say("/deny")
     chat.say('/inform{"topic":"stalking"}')
     text = all_text(chat.say("opnieuw"))
     assert text == dutch_response("utter_restart")["text"]
-    chat.say('/inform_who{"who":"someone_close"}')
+    chat.say('/inform{"who":"someone_close"}')
     after = all_text(chat.say("/deny"))
     assert after == dutch_response("utter_ask_topic")["text"], "what was told before the restart is forgotten"
 
@@ -112,7 +112,7 @@ def test_danger_as_the_first_message_gets_112_first_then_the_questions_without_a
     text = all_text(chat.say("help, mijn ex staat nu met een mes voor de deur"))
     assert text.startswith("Bel nu 112"), text
     assert text.endswith(dutch_response("utter_ask_who")["text"]), "the person is not left alone after 112"
-    after = all_text(chat.say('/inform_who{"who":"victim"}'))
+    after = all_text(chat.say('/inform{"who":"victim"}'))
     assert dutch_response("utter_ask_danger_now")["text"] not in after, "danger was already told"
 
 

@@ -56,7 +56,7 @@ def everything_in_redis(production: ProductionStack) -> dict[str, str]:
 
 def test_a_conversation_continues_when_each_message_reaches_the_other_replica(production: ProductionStack) -> None:
     sender = uuid.uuid4().hex
-    turns = ["hallo", '/inform_who{"who":"someone_close"}', "/deny", '/inform{"topic":"stalking"}',
+    turns = ["hallo", '/inform{"who":"someone_close"}', "/deny", '/inform{"topic":"stalking"}',
              '/inform{"where":"nl"}', '/inform{"wish":"talk"}']
     texts = [say_to_replica(production, number % 2, sender, turn) for number, turn in enumerate(turns)]
     # The referral needs every answer given before it, half of them to the other replica.
@@ -70,7 +70,7 @@ def test_only_the_web_chats_random_id_is_stored_and_nothing_outlives_the_silence
         production: ProductionStack) -> None:
     chat = WebChat(production.web_url)  # through nginx, as a browser would
     secret = f"mijn ex volgt mij elke dag {uuid.uuid4().hex[:8]}"
-    for message in ["hoi", '/inform_who{"who":"victim"}', secret]:
+    for message in ["hoi", '/inform{"who":"victim"}', secret]:
         payload = {"sender": chat.sender, "message": message, "language": "nl"}
         answer = post_json(f"{production.web_url}/api/message", payload)
         assert not answer["degraded"], "Rasa answered through the proxy"

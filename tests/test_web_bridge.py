@@ -72,10 +72,10 @@ def web_without_rasa() -> Iterator[str]:
 
 def test_messages_pass_through_to_the_rest_channel(web: str) -> None:
     FakeRasa.replies = [{"recipient_id": "x", "text": "Over wie gaat het?",
-                         "buttons": [{"title": "Over mij", "payload": "/inform_who"}]}]
+                         "buttons": [{"title": "Over mij", "payload": "/inform"}]}]
     chat = WebChat(web)
     replies = chat.say("hoi")
-    assert replies == [{"text": "Over wie gaat het?", "buttons": [{"title": "Over mij", "payload": "/inform_who"}]}]
+    assert replies == [{"text": "Over wie gaat het?", "buttons": [{"title": "Over mij", "payload": "/inform"}]}]
     assert FakeRasa.received == [("/webhooks/rest/webhook",
                                   {"sender": chat.sender, "message": "hoi", "metadata": {"language": "nl"}})]
 
