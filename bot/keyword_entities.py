@@ -22,6 +22,7 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_AT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.intent_keywords import is_intent_table
 from bot.keyword_matching import Keyword, extract, keywords_from_tables
 
 
@@ -29,7 +30,7 @@ def keywords_from(training_data: TrainingData) -> List[Keyword]:
     return keywords_from_tables(
         (table.get("name", ""), table.get("elements") or [])
         for table in training_data.lookup_tables
-        if isinstance(table.get("elements"), list)
+        if isinstance(table.get("elements"), list) and not is_intent_table(table.get("name", ""))
     )
 
 

@@ -22,9 +22,10 @@ translators' tools can use it on any interpreter.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 GAP = "..."
 WHOLE_WORD_BELOW = 4
@@ -66,6 +67,13 @@ def matched_letters(alternatives: Tuple[str, ...], forms: Tuple[str, ...]) -> in
 Slot = Tuple[str, ...]  # one keyword word: its alternatives ("slaat|sloeg")
 
 
+@dataclass(frozen=True)
+class Match:
+    starts: Tuple[int, ...]  # the word each part starts at
+    end: int  # one past the last matched word
+    letters: int
+
+
 def slots(part: str) -> Tuple[Slot, ...]:
     found: List[Slot] = []
     for token in part.split():
@@ -95,18 +103,23 @@ class Keyword:
 
     def find(self, words: List[Tuple[str, ...]]) -> Optional[Tuple[int, int, int]]:
         """The first match in a message: word span (first, last+1) and the letters matched."""
+        for match in self.matches(words):
+            return match.starts[0], match.end, match.letters
+        return None
+
+    def matches(self, words: List[Tuple[str, ...]]) -> Iterator["Match"]:
+        """Every match in a message, by the word it starts at."""
         for first in range(len(words)):
-            position, start, letters = first, None, 0
+            position, starts, letters = first, [], 0
             for part in self.parts:
-                found = self._find_part(part, words, position, anchored=start is None)
+                found = self._find_part(part, words, position, anchored=not starts)
                 if found is None:
                     break
-                start = found if start is None else start
+                starts.append(found)
                 letters += sum(matched_letters(slot, words[found + i]) for i, slot in enumerate(part))
                 position = found + len(part)
             else:
-                return start, position, letters
-        return None
+                yield Match(tuple(starts), position, letters)
 
     @staticmethod
     def _find_part(part: Tuple[Slot, ...], words: List[Tuple[str, ...]], position: int, anchored: bool) -> Optional[int]:
@@ -130,10 +143,15 @@ def keywords_from_tables(tables: Iterable[Tuple[str, Iterable[str]]]) -> List[Ke
     return keywords
 
 
+def message_words(text: str) -> List[Tuple[str, ...]]:
+    """The words of a message as keywords see them, each with its forms."""
+    return [word_forms(w) for w in WORD.findall(normalise(text))]
+
+
 def extract(text: str, keywords: Iterable[Keyword]) -> List[Dict[str, Any]]:
     """One entity per entity type: the best keyword match in the text."""
     spans = [(m.start(), m.end()) for m in WORD.finditer(normalise(text))]
-    words = [word_forms(w) for w in WORD.findall(normalise(text))]
+    words = message_words(text)
     best: Dict[str, Tuple[Tuple[int, int, int], Keyword, Tuple[int, int, int]]] = {}
     for keyword in keywords:
         found = keyword.find(words)
@@ -153,3 +171,12 @@ def extract(text: str, keywords: Iterable[Keyword]) -> List[Dict[str, Any]]:
             "end": spans[end - 1][1],
         })
     return entities
+
+
+def lookup_tables(path: Path) -> List[Tuple[str, List[str]]]:
+    """The lookup tables of a Rasa NLU file, for tools and tests that run without Rasa."""
+    import yaml
+
+    items = yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []
+    return [(item["lookup"], [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()])
+            for item in items if "lookup" in item]

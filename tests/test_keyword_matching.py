@@ -8,7 +8,7 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from bot.keyword_matching import Keyword, extract, keywords_from_tables, normalise
+from bot.keyword_matching import Keyword, extract, keywords_from_tables, lookup_tables, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 NLU = ROOT / "data" / "nlu"
@@ -23,9 +23,7 @@ def found(text: str, *lines: str, entity: str = "topic") -> Dict[str, str]:
 
 
 def tables(language: str, file: str = "{language}_topics.yml") -> List[Tuple[str, List[str]]]:
-    items = yaml.safe_load((NLU / file.format(language=language)).read_text(encoding="utf-8"))["nlu"]
-    return [(item["lookup"], [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()])
-            for item in items if "lookup" in item]
+    return lookup_tables(NLU / file.format(language=language))
 
 
 def keywords(language: str) -> List[Keyword]:

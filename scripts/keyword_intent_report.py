@@ -1,0 +1,67 @@
+"""Where a language's intent keywords disagree with its own training examples.
+
+    .venv/bin/python scripts/keyword_intent_report.py nl
+
+Lists every example in data/nlu/<language>*.yml whose keyword decision (bot/intent_keywords.py)
+differs from its label: a keyword that is too broad. Also counts how many examples of each
+intent the keywords decide. For translators; tests/test_intent_keywords.py holds the line.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bot.intent_keywords import IntentKeywords  # noqa: E402
+from bot.keyword_matching import lookup_tables  # noqa: E402
+
+ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def labelled_examples(language: str) -> List[Tuple[str, str]]:
+    examples = []
+    for path in sorted((ROOT / "data" / "nlu").glob(f"{language}*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if "intent" in item:
+                examples += [(item["intent"], ANNOTATION.sub(r"\1", line.strip()[2:]))
+                             for line in item["examples"].splitlines() if line.strip()]
+    return examples
+
+
+def rules_for(language: str) -> IntentKeywords:
+    return IntentKeywords.from_tables(lookup_tables(ROOT / "data" / "nlu" / f"{language}_intents.yml"))
+
+
+def disagreements(language: str) -> List[Tuple[str, str, str]]:
+    rules = rules_for(language)
+    found = []
+    for label, text in labelled_examples(language):
+        decided = rules.decide(text)
+        if decided is not None and decided != label:
+            found.append((label, decided, text))
+    return found
+
+
+def main() -> int:
+    language = sys.argv[1]
+    rules = rules_for(language)
+    decided, total = Counter(), Counter()
+    for label, text in labelled_examples(language):
+        total[label] += 1
+        decided[label] += rules.decide(text) == label
+    for label, keyword_intent, text in disagreements(language):
+        print(f"{label} -> {keyword_intent}\t{text}")
+    print("\ndecided by keywords / examples:")
+    for label in sorted(total):
+        print(f"  {label}: {decided[label]}/{total[label]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

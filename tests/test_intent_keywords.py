@@ -1,0 +1,70 @@
+"""Keyword lists that decide danger, suicide and whole-message commands (bot/intent_keywords.py)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.intent_keywords import IntentKeywords, is_intent_table
+from bot.keyword_matching import lookup_tables
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from keyword_intent_report import disagreements  # noqa: E402
+
+LANGUAGES = ("nl", "en", "ar", "tr", "pl", "uk")
+ALWAYS_DECIDED = ("danger_now", "suicidal_thoughts", "stop", "restart_conversation", "change_language")
+
+RULES = IntentKeywords.from_tables([
+    ("intent=danger_now", ["in gevaar", "heeft ... mes", "staat voor de deur"]),
+    ("intent=suicidal_thoughts", ["wil dood"]),
+    ("intent=deny", ["nee|nope"]),
+    ("intent=stop", ["stop"]),
+    ("negation", ["niet", "geen"]),
+    ("topic=stalking", ["volgt"]),
+])
+
+
+@pytest.mark.parametrize("text", ["Ik ben in GEVAAR", "help hij heeft een groot mes!!", "mijn ex staat voor de deur"])
+def test_danger_is_found_anywhere_in_a_message(text: str) -> None:
+    assert RULES.decide(text) == "danger_now"
+
+
+@pytest.mark.parametrize("text", ["ik ben niet in gevaar", "nee hij heeft geen mes"])
+def test_a_negation_just_before_cancels_the_match(text: str) -> None:
+    assert RULES.decide(text) is None
+
+
+def test_danger_wins_over_suicide() -> None:
+    assert RULES.decide("ik wil dood, hij staat voor de deur") == "danger_now"
+    assert RULES.decide("ik wil dood") == "suicidal_thoughts"
+
+
+def test_other_intents_decide_only_a_whole_message() -> None:
+    assert RULES.decide("nee") == "deny"
+    assert RULES.decide("Nope.") == "deny"
+    assert RULES.decide("nee hij slaat me") is None
+    assert RULES.decide("stop") == "stop"
+    assert RULES.decide("stop met slaan zei ik") is None
+
+
+def test_entity_tables_decide_no_intent() -> None:
+    assert RULES.decide("hij volgt me") is None
+    assert not is_intent_table("topic=stalking") and is_intent_table("intent=stop") and is_intent_table("negation")
+
+
+def test_empty_and_emoji_only_messages_are_left_to_the_model() -> None:
+    assert RULES.decide("") is None
+    assert RULES.decide("🙏") is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_has_keywords_for_danger_suicide_and_commands(language: str) -> None:
+    names = {name for name, elements in lookup_tables(ROOT / "data" / "nlu" / f"{language}_intents.yml") if elements}
+    assert {f"intent={intent}" for intent in ALWAYS_DECIDED} | {"negation"} <= names
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_keywords_never_contradict_the_training_examples(language: str) -> None:
+    assert disagreements(language) == []
