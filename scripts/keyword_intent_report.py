@@ -3,7 +3,8 @@
     .venv/bin/python scripts/keyword_intent_report.py nl
 
 Lists every example in data/nlu/<language>*.yml whose keyword decision (bot/intent_keywords.py)
-differs from its label: a keyword that is too broad. Also counts how many examples of each
+differs from its label: a keyword that is too broad. Keywords of every language count, as
+in the model: a Ukrainian keyword can decide an English message. Also counts how many examples of each
 intent the keywords decide. For translators; tests/test_intent_keywords.py holds the line.
 """
 from __future__ import annotations
@@ -34,12 +35,14 @@ def labelled_examples(language: str) -> List[Tuple[str, str]]:
     return examples
 
 
-def rules_for(language: str) -> IntentKeywords:
-    return IntentKeywords.from_tables(lookup_tables(ROOT / "data" / "nlu" / f"{language}_intents.yml"))
+def all_rules() -> IntentKeywords:
+    """Every language's tables together, as the one multilingual model holds them."""
+    return IntentKeywords.from_tables(
+        table for path in sorted((ROOT / "data" / "nlu").glob("*_intents.yml")) for table in lookup_tables(path))
 
 
 def disagreements(language: str) -> List[Tuple[str, str, str]]:
-    rules = rules_for(language)
+    rules = all_rules()
     found = []
     for label, text in labelled_examples(language):
         decided = rules.decide(text)
@@ -50,7 +53,7 @@ def disagreements(language: str) -> List[Tuple[str, str, str]]:
 
 def main() -> int:
     language = sys.argv[1]
-    rules = rules_for(language)
+    rules = all_rules()
     decided, total = Counter(), Counter()
     for label, text in labelled_examples(language):
         total[label] += 1
