@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import FrozenSet, Iterable, List, Optional, Tuple
 
-from bot.keyword_matching import Keyword, Match, keywords_from_tables, message_words, normalise
+from bot.keyword_matching import Keyword, Match, keywords_from_tables, message_words, normalise, word_index
 
 INTENT_TABLE = "intent"
 NEGATION_TABLE = "negation"
@@ -50,17 +50,17 @@ class IntentKeywords:
         words = message_words(text)
         if not words:
             return None
+        index = word_index(words)
+        candidates = [k for k in self.keywords if k.possible(index)]
         for intent in ANYWHERE:
-            if any(self._unnegated(match, words) for k in self._of(intent) for match in k.matches(words)):
+            if any(self._unnegated(match, words)
+                   for k in candidates if k.value == intent for match in k.matches(words)):
                 return intent
-        for keyword in self.keywords:
+        for keyword in candidates:
             if keyword.value not in ANYWHERE and any(
                     match.starts[0] == 0 and match.end == len(words) for match in keyword.matches(words)):
                 return keyword.value
         return None
-
-    def _of(self, intent: str) -> List[Keyword]:
-        return [k for k in self.keywords if k.value == intent]
 
     def _unnegated(self, match: Match, words: List[Tuple[str, ...]]) -> bool:
         before = {form for start in match.starts
