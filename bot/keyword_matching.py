@@ -6,7 +6,8 @@ tables named `<entity>=<code>` (`topic=stalking`) in data/nlu/<language>_topics.
 match becomes the entity with that code.
 
 How a keyword matches (the same rule for every language, written for translators):
-- case and accents do not count ("zgwałcił" = "zgwalcil", "İ" = "i");
+- case and accents do not count ("zgwałcił" = "zgwalcil", "İ" = "i"), nor letters drawn
+  out three times or more ("helppp" = "help", "jaaa" = "ja");
 - a keyword word of four or more letters is the start of a word ("volg" matches "volgt");
   a shorter one must be the whole word ("ex", "man");
 - "a|b" is either word ("slaat|sloeg"); alternatives are single words;
@@ -33,13 +34,14 @@ ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و",
 # Letters NFKD does not split into a base letter and an accent, and apostrophe variants.
 UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "l", "ı": "i", "İ": "i", "ø": "o", "’": "'", "ʼ": "'", "`": "'"})
 WORD = re.compile(r"\w+(?:'\w+)*")
+DRAWN_OUT = re.compile(r"(\w)\1{2,}")  # "helppp", "jaaa", "عتقونيييي": one letter
 
 
 def normalise(text: str) -> str:
-    """Lower case without accents; the same for keywords and messages."""
+    """Lower case without accents or drawn-out letters; the same for keywords and messages."""
     text = text.translate(UNDECOMPOSED)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return DRAWN_OUT.sub(r"\1", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def word_forms(word: str) -> Tuple[str, ...]:

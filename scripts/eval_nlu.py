@@ -73,17 +73,31 @@ def weighted_f1(table: dict[str, dict[str, float]]) -> float:
     return sum(row["f1"] * row["support"] for row in table.values()) / support if support else 0.0
 
 
-async def parse_all(model: Path, examples: dict[str, list[Message]]) -> dict[str, list[tuple[str, str, str]]]:
+def danger_curve(rows: list[tuple[str, str, str, float]]) -> list[tuple[float, float, float]]:
+    """Recall and precision of danger_now if it won from a lower confidence on: the price of
+    a missed emergency is higher than that of an emergency number shown once too often."""
+    curve = []
+    for threshold in (0.1, 0.15, 0.2, 0.25, 0.3):
+        said = [gold for _, gold, pred, danger in rows if pred == DANGER or danger >= threshold]
+        gold_danger = sum(1 for _, gold, _, _ in rows if gold == DANGER)
+        hits = said.count(DANGER)
+        curve.append((threshold, hits / gold_danger if gold_danger else 0.0, hits / len(said) if said else 0.0))
+    return curve
+
+
+async def parse_all(model: Path, examples: dict[str, list[Message]]) -> dict[str, list[tuple[str, str, str, float]]]:
+    """Per language: text, gold intent, predicted intent, and the model's danger_now confidence."""
     # One debug line per parsed message otherwise; the report is what matters here.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     logging.getLogger("rasa").setLevel(logging.WARNING)
     agent = Agent.load(str(model))
-    results: dict[str, list[tuple[str, str, str]]] = {}
+    results: dict[str, list[tuple[str, str, str, float]]] = {}
     for language, messages in examples.items():
         rows = []
         for message in messages:
             parsed = await agent.parse_message(message.get("text"))
-            rows.append((message.get("text"), message.get("intent"), parsed["intent"]["name"]))
+            danger = max((r["confidence"] for r in parsed.get("intent_ranking", []) if r["name"] == DANGER), default=0.0)
+            rows.append((message.get("text"), message.get("intent"), parsed["intent"]["name"], danger))
         results[language] = rows
     return results
 
@@ -126,14 +140,17 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     report, lines, confusions = {}, ["# NLU evaluation (held-out)", ""], []
     for language, rows in parsed.items():
-        table = scores([(gold, pred) for _, gold, pred in rows])
+        table = scores([(gold, pred) for _, gold, pred, _ in rows])
         report[language] = {"weighted_f1": weighted_f1(table), "intents": table}
         danger = table.get(DANGER, {}).get("recall", 0.0)
         lines += [f"## {language}: weighted F1 {weighted_f1(table):.3f}, {DANGER} recall {danger:.3f}, "
                   f"{len(rows)} held-out examples", "", "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
         lines += [f"| {i} | {r['precision']:.2f} | {r['recall']:.2f} | {r['f1']:.2f} | {r['support']} |"
                   for i, r in table.items()] + [""]
-        confusions += [f"{language}\t{gold} -> {pred}\t{text}" for text, gold, pred in rows if gold != pred]
+        lines += ["If danger won whenever the model gives it at least a confidence of:", ""] + [
+            f"- {t:.2f}: recall {r:.3f}, precision {p:.3f}" for t, r, p in danger_curve(rows)] + [""]
+        confusions += [f"{language}\t{gold} -> {pred}\t{danger:.2f}\t{text}" for text, gold, pred, danger in rows
+                       if gold != pred]
     (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     (args.out / "report.md").write_text("\n".join(lines), encoding="utf-8")
     (args.out / "confusions.tsv").write_text("\n".join(confusions) + "\n", encoding="utf-8")

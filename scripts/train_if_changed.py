@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: Our custom NLU component and the matching it runs at training and at run time.
 COMPONENT_CODE = tuple(ROOT / "bot" / name for name in (
-    "keyword_entities.py", "keyword_matching.py", "keyword_intents.py", "intent_keywords.py"))
+    "keyword_entities.py", "keyword_matching.py", "safety_intents.py", "intent_keywords.py"))
 
 
 def fingerprint(config: Path, domain: Path, data: Path) -> str:

@@ -14,13 +14,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from keyword_intent_report import disagreements  # noqa: E402
 
 LANGUAGES = ("nl", "en", "ar", "tr", "pl", "uk")
-ALWAYS_DECIDED = ("danger_now", "suicidal_thoughts", "stop", "restart_conversation", "change_language")
+COMMANDS = ("stop", "restart_conversation", "change_language")
 
 RULES = IntentKeywords.from_tables([
-    ("intent=danger_now", ["in gevaar", "heeft ... mes", "staat voor de deur"]),
-    ("intent=suicidal_thoughts", ["wil dood"]),
-    ("intent=deny", ["nee|nope"]),
-    ("intent=stop", ["stop"]),
+    ("anywhere=danger_now", ["in gevaar", "heeft ... mes", "staat voor de deur"]),
+    ("anywhere=suicidal_thoughts", ["wil dood"]),
+    ("message=deny", ["nee|nope"]),
+    ("message=stop", ["stop"]),
+    ("message=danger_now", ["help|hulp"]),
+    ("anywhere=restart_conversation", ["opnieuw"]),
     ("negation", ["niet", "geen"]),
     ("topic=stalking", ["volgt"]),
 ])
@@ -49,9 +51,19 @@ def test_other_intents_decide_only_a_whole_message() -> None:
     assert RULES.decide("stop met slaan zei ik") is None
 
 
+def test_a_bare_cry_for_help_is_danger_but_help_in_a_sentence_is_not() -> None:
+    assert RULES.decide("HELP!!") == "danger_now"
+    assert RULES.decide("kunnen jullie me helpen") is None
+
+
+def test_only_danger_and_suicide_match_anywhere() -> None:
+    assert RULES.decide("hij wil opnieuw beginnen met slaan") is None
+
+
 def test_entity_tables_decide_no_intent() -> None:
     assert RULES.decide("hij volgt me") is None
-    assert not is_intent_table("topic=stalking") and is_intent_table("intent=stop") and is_intent_table("negation")
+    assert not is_intent_table("topic=stalking")
+    assert is_intent_table("message=stop") and is_intent_table("anywhere=danger_now") and is_intent_table("negation")
 
 
 def test_empty_and_emoji_only_messages_are_left_to_the_model() -> None:
@@ -62,7 +74,8 @@ def test_empty_and_emoji_only_messages_are_left_to_the_model() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_language_has_keywords_for_danger_suicide_and_commands(language: str) -> None:
     names = {name for name, elements in lookup_tables(ROOT / "data" / "nlu" / f"{language}_intents.yml") if elements}
-    assert {f"intent={intent}" for intent in ALWAYS_DECIDED} | {"negation"} <= names
+    assert {"anywhere=danger_now", "anywhere=suicidal_thoughts", "negation"} <= names
+    assert {f"message={intent}" for intent in COMMANDS} <= names
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
