@@ -153,7 +153,9 @@ def test_rasa_keeps_conversations_in_the_expiring_store(stack: Stack) -> None:
     """Rasa silently falls back to a store that keeps everything when ours fails to import."""
     WebChat(stack.web_url).say("hoi")
     log = (stack.log_dir / "rasa.log").read_text(errors="replace")
-    assert "Rasa server is up and running" in log
+    # Logged before the tracker store is made. (Loading the intent model imports skops, which
+    # raises the root log level, so Rasa's later "up and running" never reaches the log.)
+    assert "Starting Rasa server on" in log
     assert "Using `InMemoryTrackerStore` instead" not in log
 
 
