@@ -34,7 +34,7 @@ class SafetyIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"danger_from": 0.25}
+        return {"danger_from": 0.4}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  tables: Optional[List[List[Any]]] = None) -> None:
