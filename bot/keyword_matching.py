@@ -23,9 +23,9 @@ translators' tools can use it on any interpreter.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 GAP = "..."
@@ -190,10 +190,22 @@ def extract(text: str, keywords: Iterable[Keyword]) -> List[Dict[str, Any]]:
     return entities
 
 
-def lookup_tables(path: Path) -> List[Tuple[str, List[str]]]:
-    """The lookup tables of a Rasa NLU file, for tools and tests that run without Rasa."""
+ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # "[mijn zus](who:someone_close)"
+
+
+def _nlu_items(path: Path, kind: str) -> List[Tuple[str, List[str]]]:
     import yaml
 
     items = yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []
-    return [(item["lookup"], [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()])
-            for item in items if "lookup" in item]
+    return [(item[kind], [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()])
+            for item in items if kind in item]
+
+
+def lookup_tables(path: Path) -> List[Tuple[str, List[str]]]:
+    """The lookup tables of a Rasa NLU file, for tools and tests that run without Rasa."""
+    return _nlu_items(path, "lookup")
+
+
+def intent_examples(path: Path) -> List[Tuple[str, str]]:
+    """(intent, text without entity marks) for every example of a Rasa NLU file."""
+    return [(intent, ANNOTATION.sub(r"\1", line)) for intent, lines in _nlu_items(path, "intent") for line in lines]

@@ -88,9 +88,9 @@ def danger_curve(rows: list[tuple[str, str, str, float]]) -> list[tuple[float, f
     """Recall and precision of danger_now if it won from a lower confidence on: the price of
     a missed emergency is higher than that of an emergency number shown once too often."""
     curve = []
+    gold_danger = sum(1 for _, gold, _, _ in rows if gold == DANGER)
     for threshold in (0.1, 0.2, 0.25, 0.3, 0.4):
         said = [gold for _, gold, pred, danger in rows if pred == DANGER or danger >= threshold]
-        gold_danger = sum(1 for _, gold, _, _ in rows if gold == DANGER)
         hits = said.count(DANGER)
         curve.append((threshold, hits / gold_danger if gold_danger else 0.0, hits / len(said) if said else 0.0))
     return curve
@@ -129,6 +129,7 @@ def main() -> int:
         language = path.stem.split("_")[0]
         (files[language] if language in LANGUAGES else shared).append(path)
     held_out: dict[str, list[Message]] = {}
+    written: dict[str, list[Message]] = {}
     with tempfile.TemporaryDirectory() as work:
         train_dir = Path(work) / "nlu"
         train_dir.mkdir()
@@ -136,6 +137,7 @@ def main() -> int:
             (train_dir / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
         for language, paths in files.items():
             data = TrainingData().merge(*(load_data(str(p)) for p in paths))
+            written[language] = data.intent_examples
             train, test = split(data, args.holdout, args.seed)
             held_out[language] = test
             # Keyword lists (lookup tables) and synonyms are part of the model, not examples to hold out.
@@ -147,8 +149,7 @@ def main() -> int:
                         "--nlu", str(train_dir), "--out", str(model_dir), "--fixed-model-name", "eval", "--quiet"],
                        cwd=ROOT, check=True)
         # Short messages ("hoi", "nee") are in the training data too; "unseen" leaves them out.
-        trained = {normalise(m.get("text")).strip() for path in (ROOT / "data" / "nlu").glob("*.yml")
-                   for m in load_data(str(path)).intent_examples}
+        trained = {normalise(m.get("text")).strip() for messages in written.values() for m in messages}
         blind: dict[str, list[Message]] = {}
         for path in sorted(BLIND.glob("*.yml")):
             messages = load_data(str(path)).intent_examples

@@ -9,30 +9,20 @@ intent the keywords decide. For translators; tests/test_intent_keywords.py holds
 """
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import List, Tuple
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.intent_keywords import IntentKeywords  # noqa: E402
-from bot.keyword_matching import lookup_tables  # noqa: E402
-
-ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+from bot.keyword_matching import intent_examples, lookup_tables  # noqa: E402
 
 
 def labelled_examples(language: str) -> List[Tuple[str, str]]:
-    examples = []
-    for path in sorted((ROOT / "data" / "nlu").glob(f"{language}*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            if "intent" in item:
-                examples += [(item["intent"], ANNOTATION.sub(r"\1", line.strip()[2:]))
-                             for line in item["examples"].splitlines() if line.strip()]
-    return examples
+    return [example for path in sorted((ROOT / "data" / "nlu").glob(f"{language}*.yml"))
+            for example in intent_examples(path)]
 
 
 def all_rules() -> IntentKeywords:

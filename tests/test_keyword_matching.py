@@ -8,7 +8,7 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from bot.keyword_matching import Keyword, extract, keywords_from_tables, lookup_tables, normalise
+from bot.keyword_matching import Keyword, extract, intent_examples, keywords_from_tables, lookup_tables, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 NLU = ROOT / "data" / "nlu"
@@ -31,13 +31,7 @@ def keywords(language: str) -> List[Keyword]:
 
 
 def training_texts() -> List[str]:
-    texts = []
-    for path in NLU.glob("*.yml"):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            if "intent" in item:
-                texts += [ANNOTATION.sub(r"\1", line.strip()[2:]) for line in item["examples"].splitlines()
-                          if line.strip()]
-    return texts
+    return [text for path in NLU.glob("*.yml") for _, text in intent_examples(path)]
 
 
 def test_case_and_accents_do_not_count() -> None:

@@ -1,27 +1,20 @@
 """The blind test sets measure every intent of every language (`make eval-nlu`)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.keyword_matching import normalise
+from bot.keyword_matching import intent_examples, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "nlu_blind"
-ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 INTENTS = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
 
 
 def examples(path: Path) -> list[tuple[str, str]]:
-    found = []
-    for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-        if "intent" in item:
-            found += [(item["intent"], normalise(ANNOTATION.sub(r"\1", line.strip()[2:])).strip())
-                      for line in item["examples"].splitlines() if line.strip()]
-    return found
+    return [(intent, normalise(text).strip()) for intent, text in intent_examples(path)]
 
 
 @pytest.mark.parametrize("language", ["nl", "en", "ar", "tr", "pl", "uk"])
