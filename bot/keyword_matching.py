@@ -9,7 +9,8 @@ How a keyword matches (the same rule for every language, written for translators
 - case and accents do not count ("zgwałcił" = "zgwalcil", "İ" = "i"), nor letters drawn
   out three times or more ("helppp" = "help", "jaaa" = "ja");
 - a keyword word of four or more letters is the start of a word ("volg" matches "volgt");
-  a shorter one must be the whole word ("ex", "man");
+  a shorter one, or one ending in "$", must be the whole word ("ex", "man"; "grozi$"
+  matches "grozi" but not the past "grozil");
 - "a|b" is either word ("slaat|sloeg"); alternatives are single words;
 - " ... " between parts allows any words in between, in order ("man ... slaat" matches
   "mijn man slaat me soms");
@@ -30,6 +31,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tup
 
 GAP = "..."
 WHOLE_WORD_BELOW = 4
+WHOLE_WORD_MARK = "$"
 ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف")
 # Letters NFKD does not split into a base letter and an accent, and apostrophe variants.
 UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "l", "ı": "i", "İ": "i", "ø": "o", "’": "'", "ʼ": "'", "`": "'"})
@@ -57,7 +59,10 @@ def matched_letters(alternatives: Tuple[str, ...], forms: Tuple[str, ...]) -> in
     """Letters of the longest alternative that matches the word, 0 when none does."""
     best = 0
     for keyword_word in alternatives:
-        if len(keyword_word) < WHOLE_WORD_BELOW:
+        if keyword_word.endswith(WHOLE_WORD_MARK):
+            keyword_word = keyword_word[:-1]
+            hit = keyword_word in forms
+        elif len(keyword_word) < WHOLE_WORD_BELOW:
             hit = keyword_word in forms
         else:
             hit = any(form.startswith(keyword_word) for form in forms)
@@ -66,7 +71,7 @@ def matched_letters(alternatives: Tuple[str, ...], forms: Tuple[str, ...]) -> in
     return best
 
 
-Slot = Tuple[str, ...]  # one keyword word: its alternatives ("slaat|sloeg")
+Slot = Tuple[str, ...]  # one keyword word: its alternatives ("slaat|sloeg"), "$" kept on whole words
 
 
 @dataclass(frozen=True)
@@ -79,12 +84,13 @@ class Match:
 def slots(part: str) -> Tuple[Slot, ...]:
     found: List[Slot] = []
     for token in part.split():
-        alternatives = [WORD.findall(normalise(a)) for a in token.split("|")]
-        alternatives = [a for a in alternatives if a]
+        alternatives = [(WORD.findall(normalise(a)), a.endswith(WHOLE_WORD_MARK)) for a in token.split("|")]
+        alternatives = [(words, whole) for words, whole in alternatives if words]
         if len(alternatives) == 1:
-            found += [(word,) for word in alternatives[0]]
+            words, whole = alternatives[0]
+            found += [(word,) for word in words[:-1]] + [(words[-1] + WHOLE_WORD_MARK * whole,)]
         elif alternatives:
-            found.append(tuple("".join(a) for a in alternatives))
+            found.append(tuple("".join(words) + WHOLE_WORD_MARK * whole for words, whole in alternatives))
     return tuple(found)
 
 
@@ -106,7 +112,7 @@ class Keyword:
     def possible(self, index: FrozenSet[str]) -> bool:
         """Whether every word of the keyword occurs somewhere in a message (see word_index):
         a cheap test that rules out almost every keyword before the ordered search."""
-        return all(any(a in index for a in slot) for part in self.parts for slot in part)
+        return all(any(a.rstrip(WHOLE_WORD_MARK) in index for a in slot) for part in self.parts for slot in part)
 
     def find(self, words: List[Tuple[str, ...]]) -> Optional[Tuple[int, int, int]]:
         """The first match in a message: word span (first, last+1) and the letters matched."""

@@ -45,6 +45,14 @@ def test_long_keyword_words_match_the_start_of_a_word_short_ones_only_whole() ->
     assert found("mijn ex belt steeds", "ex") == {"topic": "0"}
 
 
+def test_a_word_marked_whole_does_not_match_a_longer_word() -> None:
+    assert found("on mi grozi nozem", "grozi$ mi") == {}, "the words keep their order"
+    assert found("on grozi mi nozem", "grozi$ mi") == {"topic": "0"}
+    assert found("on grozil mi nozem", "grozi$ mi") == {}, "the past tense is a longer word"
+    assert found("on grozil mi nozem", "grozi$|grozil mi") == {"topic": "0"}
+    assert found("GROZI nożem", "grozi$ nozem") == {"topic": "0"}
+
+
 def test_alternatives_and_gaps() -> None:
     assert found("mijn man sloeg me gisteren", "man ... slaat|sloeg") == {"topic": "0"}
     assert found("sloeg mijn man", "man ... slaat|sloeg") == {}, "the parts keep their order"
