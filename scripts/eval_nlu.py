@@ -7,7 +7,8 @@ per language and intent, plus every confusion, to results/nlu/. Runs in the Rasa
 
 The same model also parses tests/nlu_blind/<language>.yml: messages written by someone who
 had not seen the training data or the keyword lists, so they measure what a split of our
-own writing cannot. Nothing there is ever trained on, and nothing is tuned to it.
+own writing cannot; tests/nlu_blind/danger/<language>.yml does the same for danger now
+against stories that are not acute. Nothing there is ever trained on, and nothing is tuned to it.
 """
 from __future__ import annotations
 
@@ -113,13 +114,35 @@ async def parse_all(model: Path, examples: dict[str, list[Message]]) -> dict[str
     return results
 
 
+def train(config: Path, nlu: Path, work: Path) -> Path:
+    model_dir = work / "model"
+    subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(config),
+                    "--nlu", str(nlu), "--out", str(model_dir), "--fixed-model-name", nlu.name, "--quiet"],
+                   cwd=ROOT, check=True)
+    return model_dir / f"{nlu.name}.tar.gz"
+
+
+def loaded_size(model: Path) -> int:
+    """Bytes of memory a Rasa process holds after loading the model and parsing one message."""
+    probe = ("import asyncio, resource, sys\n"
+             "from rasa.core.agent import Agent\n"
+             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+             "agent = Agent.load(sys.argv[1]); asyncio.run(agent.parse_message('hallo'))\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)")
+    result = subprocess.run([sys.executable, "-c", probe, str(model)], capture_output=True, text=True, check=True)
+    return int(result.stdout.split()[-1]) * 1024
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", default="config.yml")
     parser.add_argument("--holdout", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--per-language", action="store_true",
+                        help="train one model per language instead of one for all, to compare")
     args = parser.parse_args()
+    args.out = args.out or ROOT / "results" / ("nlu-per-language" if args.per_language else "nlu")
 
     # Files are named by language: nl.yml, nl_answers.yml, en.yml, ...; others (who_keywords.yml)
     # hold keyword lists for every language and go into training whole.
@@ -130,40 +153,49 @@ def main() -> int:
         (files[language] if language in LANGUAGES else shared).append(path)
     held_out: dict[str, list[Message]] = {}
     written: dict[str, list[Message]] = {}
+    parsed: dict[str, list[tuple[str, str, str, float]]] = {}
+    memory: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as work:
-        train_dir = Path(work) / "nlu"
-        train_dir.mkdir()
-        for path in shared:
-            (train_dir / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-        for language, paths in files.items():
-            data = TrainingData().merge(*(load_data(str(p)) for p in paths))
-            written[language] = data.intent_examples
-            train, test = split(data, args.holdout, args.seed)
-            held_out[language] = test
-            # Keyword lists (lookup tables) and synonyms are part of the model, not examples to hold out.
-            kept = TrainingData(train, entity_synonyms=data.entity_synonyms, lookup_tables=data.lookup_tables)
-            (train_dir / f"{language}.yml").write_text(kept.nlu_as_yaml(), encoding="utf-8")
-        model_dir = Path(work) / "model"
-        config = intent_pipeline(ROOT / args.config, Path(work) / "config.yml")
-        subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(config),
-                        "--nlu", str(train_dir), "--out", str(model_dir), "--fixed-model-name", "eval", "--quiet"],
-                       cwd=ROOT, check=True)
-        # Short messages ("hoi", "nee") are in the training data too; "unseen" leaves them out.
-        trained = {normalise(m.get("text")).strip() for messages in written.values() for m in messages}
-        blind: dict[str, list[Message]] = {}
-        for path in sorted(BLIND.glob("*.yml")):
-            messages = load_data(str(path)).intent_examples
-            blind[f"{path.stem} blind"] = messages
-            blind[f"{path.stem} blind unseen"] = [m for m in messages if normalise(m.get("text")).strip() not in trained]
-        parsed = asyncio.run(parse_all(model_dir / "eval.tar.gz", {**held_out, **blind}))
+        work = Path(work)
+        config = intent_pipeline(ROOT / args.config, work / "config.yml")
+        groups = {language: [language] for language in files} if args.per_language else {"all": list(files)}
+        for group, languages in groups.items():
+            train_dir = work / group
+            train_dir.mkdir()
+            for path in shared:
+                (train_dir / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+            for language in languages:
+                data = TrainingData().merge(*(load_data(str(p)) for p in files[language]))
+                written[language] = data.intent_examples
+                train_part, test = split(data, args.holdout, args.seed)
+                held_out[language] = test
+                # Keyword lists (lookup tables) and synonyms are part of the model, not examples to hold out.
+                kept = TrainingData(train_part, entity_synonyms=data.entity_synonyms, lookup_tables=data.lookup_tables)
+                (train_dir / f"{language}.yml").write_text(kept.nlu_as_yaml(), encoding="utf-8")
+            model = train(config, train_dir, work)
+            memory[group] = loaded_size(model)
+            # Short messages ("hoi", "nee") are in the training data too; "unseen" leaves them out.
+            trained = {normalise(m.get("text")).strip() for language in languages for m in written[language]}
+            examples: dict[str, list[Message]] = {language: held_out[language] for language in languages}
+            for path in sorted(BLIND.glob("*.yml")) + sorted((BLIND / "danger").glob("*.yml")):
+                if path.stem not in languages:
+                    continue
+                name = f"{path.stem} blind" + (" danger" if path.parent.name == "danger" else "")
+                messages = load_data(str(path)).intent_examples
+                examples[name] = messages
+                examples[f"{name} unseen"] = [m for m in messages if normalise(m.get("text")).strip() not in trained]
+            parsed.update(asyncio.run(parse_all(model, examples)))
 
     args.out.mkdir(parents=True, exist_ok=True)
     report, lines, confusions = {}, ["# NLU evaluation (held-out)", ""], []
+    lines += [f"Model{'s' if len(memory) > 1 else ''} in memory after loading: "
+              + ", ".join(f"{group} {size / 2**20:.0f} MiB" for group, size in memory.items()), ""]
     for language, rows in parsed.items():
         table = scores([(gold, pred) for _, gold, pred, _ in rows])
         report[language] = {"weighted_f1": weighted_f1(table), "intents": table}
-        danger = table.get(DANGER, {}).get("recall", 0.0)
-        lines += [f"## {language}: weighted F1 {weighted_f1(table):.3f}, {DANGER} recall {danger:.3f}, "
+        danger = table.get(DANGER, {})
+        lines += [f"## {language}: weighted F1 {weighted_f1(table):.3f}, {DANGER} recall "
+                  f"{danger.get('recall', 0.0):.3f} precision {danger.get('precision', 0.0):.3f}, "
                   f"{len(rows)} held-out examples", "", "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
         lines += [f"| {i} | {r['precision']:.2f} | {r['recall']:.2f} | {r['f1']:.2f} | {r['support']} |"
                   for i, r in table.items()] + [""]
@@ -175,7 +207,7 @@ def main() -> int:
     (args.out / "report.md").write_text("\n".join(lines), encoding="utf-8")
     (args.out / "confusions.tsv").write_text("\n".join(confusions) + "\n", encoding="utf-8")
 
-    print("\n".join(line for line in lines if line.startswith("## ")))
+    print("\n".join(line for line in lines if line.startswith(("## ", "Model"))))
     print(f"\nFull report: {args.out / 'report.md'}; confusions: {args.out / 'confusions.tsv'}")
     return 0
 
