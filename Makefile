@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help install lock train train-ci run staff validate test bench clean browser-deps \
-        translations translations-extract translations-update eval-nlu eval-free-text postgres-deps \
+        translations translations-extract translations-update eval-nlu eval-nlu-per-language eval-free-text postgres-deps \
         run-prod load prod-deps
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make staff  start the staff web app on http://127.0.0.1:8090 (this machine only)"
 	@echo "make test   validate the data, train a CI model, run every test"
 	@echo "make eval-nlu  held-out NLU scores per language and intent (results/nlu/)"
+	@echo "make eval-nlu-per-language  the same with one model per language, to compare"
 	@echo "make eval-free-text  unseen free-text messages per topic and language, end to end"
 	@echo "make bench  training time, cold start, per-turn latency, memory, routing speed"
 	@echo "make run-prod  production profile: Rasa replicas behind nginx, Redis, PostgreSQL (loopback)"
@@ -121,6 +122,10 @@ eval-free-text: train translations
 eval-nlu: install
 	PYTHONWARNINGS=ignore::DeprecationWarning SQLALCHEMY_SILENCE_UBER_WARNING=1 \
 	  $(RASA_VENV)/bin/python scripts/eval_nlu.py --config config.yml
+
+eval-nlu-per-language: install
+	PYTHONWARNINGS=ignore::DeprecationWarning SQLALCHEMY_SILENCE_UBER_WARNING=1 \
+	  $(RASA_VENV)/bin/python scripts/eval_nlu.py --config config.yml --per-language
 
 bench: train
 	$(APP_PY) bench/bench_routing.py

@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Our custom NLU component and the matching it runs at training and at run time.
+#: Our custom NLU components and the matching they run at training and at run time.
 COMPONENT_CODE = tuple(ROOT / "bot" / name for name in (
-    "keyword_entities.py", "keyword_matching.py", "safety_intents.py", "intent_keywords.py"))
+    "keyword_entities.py", "keyword_matching.py", "safety_intents.py", "intent_keywords.py",
+    "unknown_words.py", "vocabulary.py"))
 
 
 def fingerprint(config: Path, domain: Path, data: Path) -> str:
