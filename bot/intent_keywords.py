@@ -13,13 +13,18 @@ bot/keyword_matching.py; the table's name says where:
   and for danger a bare "help"), so "nee" decides deny but "nee, hij slaat me" is left to
   the model.
 
+A table name may end in `@<language>` (`anywhere=danger_now@pl`, `negation@pl`): then only
+that language's negation words cancel its keywords. One model holds every language's tables,
+and a word that negates in one language is an ordinary word in another: English "no" is
+Polish "well", Arabizi "ma" is Polish "has".
+
 Danger wins over suicide, and both over everything else: the emergency number comes first.
 The Rasa component is bot/safety_intents.py.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import FrozenSet, Iterable, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from bot.keyword_matching import Keyword, Match, keywords_from_tables, message_words, normalise, word_index
 
@@ -28,32 +33,44 @@ MESSAGE_TABLE = "message"
 NEGATION_TABLE = "negation"
 SAFETY = ("danger_now", "suicidal_thoughts")
 NEGATION_REACH = 2
+LANGUAGE_MARK = "@"
+
+
+def table_language(name: str) -> Tuple[str, Optional[str]]:
+    """A table's name without its language, and the language (None when not marked)."""
+    base, mark, language = name.strip().partition(LANGUAGE_MARK)
+    return base.strip(), (language.strip() or None) if mark else None
 
 
 def is_intent_table(name: str) -> bool:
     """Whether a lookup table belongs to these rules rather than to an entity."""
-    name = name.strip()
+    name, _ = table_language(name)
     return name == NEGATION_TABLE or name.split("=", 1)[0].strip() in (ANYWHERE_TABLE, MESSAGE_TABLE)
 
 
 @dataclass(frozen=True)
 class IntentKeywords:
-    anywhere: Tuple[Keyword, ...]
+    anywhere: Tuple[Tuple[Keyword, FrozenSet[str]], ...]  # each with the negation words that cancel it
     whole_message: Tuple[Keyword, ...]
-    negations: FrozenSet[str]
 
     @classmethod
     def from_tables(cls, tables: Iterable[Tuple[str, Iterable[str]]]) -> "IntentKeywords":
-        tables = [(name.strip(), list(elements)) for name, elements in tables]
-        keywords = keywords_from_tables(tables)
-        negations = frozenset(normalise(e).strip() for name, elements in tables if name == NEGATION_TABLE
-                              for e in elements if e.strip())
-        return cls(
-            anywhere=tuple(k for k in keywords if k.entity == ANYWHERE_TABLE and k.value in SAFETY),
-            whole_message=tuple(sorted((k for k in keywords if k.entity == MESSAGE_TABLE),
-                                       key=lambda k: k.value not in SAFETY)),
-            negations=negations,
-        )
+        tables = [(*table_language(name), list(elements)) for name, elements in tables]
+        negations: Dict[Optional[str], FrozenSet[str]] = {}
+        for name, language, elements in tables:
+            if name == NEGATION_TABLE:
+                words = {normalise(e).strip() for e in elements if e.strip()}
+                negations[language] = negations.get(language, frozenset()) | words
+        every_negation = frozenset().union(*negations.values())
+        anywhere, whole_message = [], []
+        for name, language, elements in tables:
+            cancelled_by = every_negation if language is None else negations.get(language, frozenset()) | negations.get(None, frozenset())
+            for keyword in keywords_from_tables([(name, elements)]):
+                if keyword.entity == ANYWHERE_TABLE and keyword.value in SAFETY:
+                    anywhere.append((keyword, cancelled_by))
+                elif keyword.entity == MESSAGE_TABLE:
+                    whole_message.append(keyword)
+        return cls(tuple(anywhere), tuple(sorted(whole_message, key=lambda k: k.value not in SAFETY)))
 
     def decide(self, text: str) -> Optional[str]:
         """The intent the keywords decide for a message, or None to leave it to the model."""
@@ -61,10 +78,10 @@ class IntentKeywords:
         if not words:
             return None
         index = word_index(words)
-        anywhere = [k for k in self.anywhere if k.possible(index)]
+        anywhere = [(k, negations) for k, negations in self.anywhere if k.possible(index)]
         for intent in SAFETY:
-            if any(self._unnegated(match, words)
-                   for k in anywhere if k.value == intent for match in k.matches(words)):
+            if any(self._unnegated(match, words, negations)
+                   for k, negations in anywhere if k.value == intent for match in k.matches(words)):
                 return intent
         for keyword in self.whole_message:
             if keyword.possible(index) and any(
@@ -72,7 +89,8 @@ class IntentKeywords:
                 return keyword.value
         return None
 
-    def _unnegated(self, match: Match, words: List[Tuple[str, ...]]) -> bool:
+    @staticmethod
+    def _unnegated(match: Match, words: List[Tuple[str, ...]], negations: FrozenSet[str]) -> bool:
         before = {form for start in match.starts
                   for word in words[max(0, start - NEGATION_REACH):start] for form in word}
-        return not before & self.negations
+        return not before & negations

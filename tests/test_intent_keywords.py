@@ -38,6 +38,19 @@ def test_a_negation_just_before_cancels_the_match(text: str) -> None:
     assert RULES.decide(text) is None
 
 
+def test_a_negation_of_another_language_does_not_cancel() -> None:
+    rules = IntentKeywords.from_tables([
+        ("anywhere=danger_now@pl", ["stoi pod drzwiami"]),
+        ("negation@pl", ["nie"]),
+        ("anywhere=danger_now@en", ["at the door"]),
+        ("negation@en", ["no", "not"]),
+    ])
+    assert rules.decide("no i stoi pod drzwiami") == "danger_now", "Polish 'no' is 'well', not 'no'"
+    assert rules.decide("nie stoi pod drzwiami") is None
+    assert rules.decide("he is not at the door") is None
+    assert rules.decide("nie, he is at the door") == "danger_now"
+
+
 def test_danger_wins_over_suicide() -> None:
     assert RULES.decide("ik wil dood, hij staat voor de deur") == "danger_now"
     assert RULES.decide("ik wil dood") == "suicidal_thoughts"
@@ -64,6 +77,7 @@ def test_entity_tables_decide_no_intent() -> None:
     assert RULES.decide("hij volgt me") is None
     assert not is_intent_table("topic=stalking")
     assert is_intent_table("message=stop") and is_intent_table("anywhere=danger_now") and is_intent_table("negation")
+    assert is_intent_table("anywhere=danger_now@pl") and is_intent_table("negation@pl")
 
 
 def test_empty_and_emoji_only_messages_are_left_to_the_model() -> None:
@@ -74,8 +88,9 @@ def test_empty_and_emoji_only_messages_are_left_to_the_model() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_language_has_keywords_for_danger_suicide_and_commands(language: str) -> None:
     names = {name for name, elements in lookup_tables(ROOT / "data" / "nlu" / f"{language}_intents.yml") if elements}
-    assert {"anywhere=danger_now", "anywhere=suicidal_thoughts", "negation"} <= names
-    assert {f"message={intent}" for intent in COMMANDS} <= names
+    assert {f"anywhere=danger_now@{language}", f"anywhere=suicidal_thoughts@{language}", f"negation@{language}"} <= names
+    assert {f"message={intent}@{language}" for intent in COMMANDS} <= names
+    assert all(name.endswith(f"@{language}") for name in names), "negations cancel only their own language's keywords"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
