@@ -7,7 +7,7 @@ match becomes the entity with that code.
 
 How a keyword matches (the same rule for every language, written for translators):
 - case and accents do not count ("zgwałcił" = "zgwalcil", "İ" = "i"), nor letters drawn
-  out three times or more ("helppp" = "help", "jaaa" = "ja");
+  out three times or more ("helppp" = "help", "jaaa" = "ja"), nor the Arabic tatweel;
 - a keyword word of four or more letters is the start of a word ("volg" matches "volgt");
   a shorter one, or one ending in "$", must be the whole word ("ex", "man"; "grozi$"
   matches "grozi" but not the past "grozil");
@@ -33,8 +33,11 @@ GAP = "..."
 WHOLE_WORD_BELOW = 4
 WHOLE_WORD_MARK = "$"
 ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف")
-# Letters NFKD does not split into a base letter and an accent, and apostrophe variants.
-UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "l", "ı": "i", "İ": "i", "ø": "o", "’": "'", "ʼ": "'", "`": "'"})
+# Letters NFKD does not split into a base letter and an accent, apostrophe variants, the
+# Arabic stretching stroke (tatweel: "الحقـــوني"), Persian-keyboard forms of Arabic letters,
+# and the letters people type for one another at a word's end (ى/ي, ة/ه), as Arabic search does.
+UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "l", "ı": "i", "İ": "i", "ø": "o", "’": "'", "ʼ": "'", "`": "'",
+                              "\u0640": None, "ی": "ي", "ک": "ك", "ى": "ي", "ة": "ه"})
 WORD = re.compile(r"\w+(?:'\w+)*")
 DRAWN_OUT = re.compile(r"(\w)\1{2,}")  # "helppp", "jaaa", "عتقونيييي": one letter
 

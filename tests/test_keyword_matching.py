@@ -39,6 +39,11 @@ def test_case_and_accents_do_not_count() -> None:
     assert found("İstismar", "istismar") == {"topic": "0"}
 
 
+def test_arabic_stretching_and_persian_keyboard_letters_do_not_count() -> None:
+    assert found("الحقـــوني", "الحقوني") == {"topic": "0"}
+    assert found("یضربنی", "يضربني") == {"topic": "0"}
+
+
 def test_long_keyword_words_match_the_start_of_a_word_short_ones_only_whole() -> None:
     assert found("hij volgt me overal", "volg") == {"topic": "0"}
     assert found("mijn exman", "ex") == {}
