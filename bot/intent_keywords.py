@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
-from bot.keyword_matching import Keyword, Match, keywords_from_tables, message_words, normalise, word_index
+from bot.keyword_matching import Keyword, KeywordIndex, Match, keywords_from_tables, message_words, normalise, word_index
 
 ANYWHERE_TABLE = "anywhere"
 MESSAGE_TABLE = "message"
@@ -72,20 +72,24 @@ class IntentKeywords:
                     whole_message.append(keyword)
         return cls(tuple(anywhere), tuple(sorted(whole_message, key=lambda k: k.value not in SAFETY)))
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_anywhere_index", KeywordIndex(k for k, _ in self.anywhere))
+        object.__setattr__(self, "_message_index", KeywordIndex(self.whole_message))
+
     def decide(self, text: str) -> Optional[str]:
         """The intent the keywords decide for a message, or None to leave it to the model."""
         words = message_words(text)
         if not words:
             return None
         index = word_index(words)
-        anywhere = [(k, negations) for k, negations in self.anywhere if k.possible(index)]
+        anywhere = [self.anywhere[p] for p in self._anywhere_index.candidates(index)]
         for intent in SAFETY:
             if any(self._unnegated(match, words, negations)
                    for k, negations in anywhere if k.value == intent for match in k.matches(words)):
                 return intent
-        for keyword in self.whole_message:
-            if keyword.possible(index) and any(
-                    match.starts[0] == 0 and match.end == len(words) for match in keyword.matches(words)):
+        for position in self._message_index.candidates(index):
+            keyword = self.whole_message[position]
+            if any(match.starts[0] == 0 and match.end == len(words) for match in keyword.matches(words)):
                 return keyword.value
         return None
 

@@ -23,7 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.intent_keywords import is_intent_table
-from bot.keyword_matching import Keyword, extract, keywords_from_tables
+from bot.keyword_matching import Keyword, KeywordIndex, extract, keywords_from_tables
 
 
 def keywords_from(training_data: TrainingData) -> List[Keyword]:
@@ -51,6 +51,7 @@ class KeywordEntityExtractor(GraphComponent, EntityExtractorMixin):
                  keywords: Optional[List[Keyword]] = None, known_values: Optional[Dict[str, List[str]]] = None) -> None:
         self._config, self._model_storage, self._resource = config, model_storage, resource
         self.keywords = keywords or []
+        self.index = KeywordIndex(self.keywords)
         self.known_values = known_values or {}
 
     @classmethod
@@ -60,6 +61,7 @@ class KeywordEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def train(self, training_data: TrainingData) -> Resource:
         self.keywords = keywords_from(training_data)
+        self.index = KeywordIndex(self.keywords)
         self.known_values = known_values_from(training_data, self.keywords)
         with self._model_storage.write_to(self._resource) as path:
             rasa.shared.utils.io.dump_obj_as_json_to_file(path / self.FILE_NAME, {
@@ -79,7 +81,7 @@ class KeywordEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            found = self.add_extractor_name(extract(message.get(TEXT) or "", self.keywords))
+            found = self.add_extractor_name(extract(message.get(TEXT) or "", self.index))
             by_keyword = {entity[ENTITY_ATTRIBUTE_TYPE] for entity in found}
             kept = [
                 entity for entity in message.get(ENTITIES, [])

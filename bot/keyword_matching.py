@@ -148,6 +148,26 @@ class Keyword:
         return None
 
 
+class KeywordIndex:
+    """Keywords by one word each of them needs, so a message tries only the keywords its own
+    words can start: thousands of keywords cost about as much as a few dozen."""
+
+    def __init__(self, keywords: Iterable[Keyword]) -> None:
+        self.keywords = list(keywords)
+        self._by_word: Dict[str, List[int]] = {}
+        for position, keyword in enumerate(self.keywords):
+            # Any word of a keyword would do; a long one is the rarest in messages.
+            anchor = max((slot for part in keyword.parts for slot in part),
+                         key=lambda slot: min(len(a.rstrip(WHOLE_WORD_MARK)) for a in slot))
+            for alternative in anchor:
+                self._by_word.setdefault(alternative.rstrip(WHOLE_WORD_MARK), []).append(position)
+
+    def candidates(self, index: FrozenSet[str]) -> List[int]:
+        """Positions, in list order, of the keywords whose every word occurs in the message."""
+        positions = sorted({p for form in index for p in self._by_word.get(form, ())})
+        return [p for p in positions if self.keywords[p].possible(index)]
+
+
 def keywords_from_tables(tables: Iterable[Tuple[str, Iterable[str]]]) -> List[Keyword]:
     """Keywords from lookup tables named `<entity>=<value>`; other tables are not ours."""
     keywords = []
@@ -171,15 +191,14 @@ def word_index(words: List[Tuple[str, ...]]) -> FrozenSet[str]:
                      for length in [len(form), *range(WHOLE_WORD_BELOW, len(form))])
 
 
-def extract(text: str, keywords: Iterable[Keyword]) -> List[Dict[str, Any]]:
+def extract(text: str, keywords: "Iterable[Keyword] | KeywordIndex") -> List[Dict[str, Any]]:
     """One entity per entity type: the best keyword match in the text."""
+    keywords = keywords if isinstance(keywords, KeywordIndex) else KeywordIndex(keywords)
     spans = [(m.start(), m.end()) for m in WORD.finditer(normalise(text))]
     words = message_words(text)
     index = word_index(words)
     best: Dict[str, Tuple[Tuple[int, int, int], Keyword, Tuple[int, int, int]]] = {}
-    for keyword in keywords:
-        if not keyword.possible(index):
-            continue
+    for keyword in (keywords.keywords[p] for p in keywords.candidates(index)):
         found = keyword.find(words)
         if found is None:
             continue
