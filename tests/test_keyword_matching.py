@@ -135,6 +135,9 @@ WHO_ANSWERS = [
 ]
 NOT_SOMEONE_I_KNOW = ["ktoś, kogo nie znam, mnie pobił", "людина, яку я не знаю", "tanımadığım biri",
                       "واحد ما بعرفه ضربني", "mijn vriend slaat mij", "hoi", "nee"]
+# The one who hurts the writer is not who it is about: the writer is.
+HURT_ME = ["my dad is violent and hits us", "my boss assaulted me at work", "mijn oom heeft me misbruikt",
+           "mijn vriend slaat mij", "szef mnie nekal w pracy", "вітчим бив мене", "patronum beni taciz etti"]
 
 
 @pytest.mark.parametrize("text,who", WHO_ANSWERS)
@@ -145,4 +148,10 @@ def test_who_it_is_about_is_recognised_in_every_language(text: str, who: str) ->
 
 @pytest.mark.parametrize("text", NOT_SOMEONE_I_KNOW)
 def test_a_stranger_or_a_boyfriend_is_not_someone_i_know(text: str) -> None:
-    assert extract(text, keywords_from_tables(tables("", "who_keywords.yml"))) == []
+    assert "someone_close" not in {e["value"] for e in extract(text, keywords_from_tables(tables("", "who_keywords.yml")))}
+
+
+@pytest.mark.parametrize("text", HURT_ME)
+def test_someone_who_hurts_me_makes_it_about_me(text: str) -> None:
+    assert {e["entity"]: e["value"] for e in extract(text, keywords_from_tables(tables("", "who_keywords.yml")))} \
+        == {"who": "victim"}
