@@ -112,9 +112,10 @@ prod-deps:
 
 test: validate train-ci translations browser-deps postgres-deps prod-deps
 	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
-	HULPWIJZER_TEST_MODEL=$(CI_MODEL) HULPWIJZER_REQUIRE_POSTGRES=1 $(APP_PY) -m pytest -q -m "not nlu_quality" tests
+	HULPWIJZER_TEST_MODEL=$(CI_MODEL) HULPWIJZER_REQUIRE_POSTGRES=1 $(APP_PY) -m pytest -q tests
 
-# Unseen free-text first messages, every topic in every language, against the model `make run` serves.
+# Unseen free-text first messages, every topic in every language, against the model `make run` serves
+# (make test runs the same tests against the CI model).
 eval-free-text: train translations
 	HULPWIJZER_TEST_MODEL=$(MODEL) $(APP_PY) -m pytest -q -m nlu_quality -rf tests/test_free_text_e2e.py
 
