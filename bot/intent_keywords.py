@@ -13,8 +13,16 @@ bot/keyword_matching.py; the table's name says where:
   and for danger a bare "help"), so "nee" decides deny but "nee, hij slaat me" is left to
   the model.
 
+- `not_now`, `now`: time cues for danger. A danger keyword is left to the model when the
+  message also holds a `not_now` cue (the past, a habit, the person safe elsewhere: "vorig
+  jaar", "vroeger", "ik ben nu bij mijn moeder") and no `now` cue ("nu", "vannacht", "nog
+  steeds", "voor de deur"). "Hij had vorig jaar een mes" is then a story; "vorig jaar had hij
+  een mes, nu staat hij voor de deur" is still danger. The model's own danger bar
+  (bot/safety_intents.py) still applies to a message left to it, so a cue never hides danger
+  the model sees.
+
 A table name may end in `@<language>` (`anywhere=danger_now@pl`, `negation@pl`): then only
-that language's negation words cancel its keywords. One model holds every language's tables,
+that language's negation words and time cues apply to its keywords. One model holds every language's tables,
 and a word that negates in one language is an ordinary word in another: English "no" is
 Polish "well", Arabizi "ma" is Polish "has".
 
@@ -24,14 +32,18 @@ The Rasa component is bot/safety_intents.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from bot.keyword_matching import Keyword, KeywordIndex, Match, keywords_from_tables, message_words, normalise, word_index
 
 ANYWHERE_TABLE = "anywhere"
 MESSAGE_TABLE = "message"
 NEGATION_TABLE = "negation"
-SAFETY = ("danger_now", "suicidal_thoughts")
+NOT_NOW_TABLE = "not_now"
+NOW_TABLE = "now"
+CONTEXT_TABLES = (NEGATION_TABLE, NOT_NOW_TABLE, NOW_TABLE)
+DANGER = "danger_now"
+SAFETY = (DANGER, "suicidal_thoughts")
 NEGATION_REACH = 2
 LANGUAGE_MARK = "@"
 
@@ -45,29 +57,74 @@ def table_language(name: str) -> Tuple[str, Optional[str]]:
 def is_intent_table(name: str) -> bool:
     """Whether a lookup table belongs to these rules rather than to an entity."""
     name, _ = table_language(name)
-    return name == NEGATION_TABLE or name.split("=", 1)[0].strip() in (ANYWHERE_TABLE, MESSAGE_TABLE)
+    return name in CONTEXT_TABLES or name.split("=", 1)[0].strip() in (ANYWHERE_TABLE, MESSAGE_TABLE)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one language says around a danger keyword: negations just before it, time cues
+    anywhere in the message."""
+    negations: FrozenSet[str] = frozenset()
+    not_now: Tuple[Keyword, ...] = ()
+    now: Tuple[Keyword, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_not_now", KeywordIndex(self.not_now))
+        object.__setattr__(self, "_now", KeywordIndex(self.now))
+
+    def negated(self, match: Match, words: List[Tuple[str, ...]]) -> bool:
+        before = {form for start in match.starts
+                  for word in words[max(0, start - NEGATION_REACH):start] for form in word}
+        return bool(before & self.negations)
+
+    def not_now_said(self, words: List[Tuple[str, ...]], index: FrozenSet[str]) -> bool:
+        """Whether the message places what happens outside the present, and nothing puts it back.
+        A now cue inside a not_now cue does not count: "ik ben nu bij mijn moeder"."""
+        covered = {position for match in self._matches(self._not_now, words, index)
+                   for start in match.starts for position in range(start, match.end)}
+        if not covered:
+            return False
+        return not any(set(range(match.starts[0], match.end)) - covered
+                       for match in self._matches(self._now, words, index))
+
+    @staticmethod
+    def _matches(cues: KeywordIndex, words: List[Tuple[str, ...]], index: FrozenSet[str]) -> Iterator[Match]:
+        return (match for p in cues.candidates(index) for match in cues.keywords[p].matches(words))
+
+    @classmethod
+    def merged(cls, contexts: Iterable["Context"]) -> "Context":
+        contexts = list(contexts)
+        return cls(frozenset().union(*(c.negations for c in contexts)),
+                   tuple(k for c in contexts for k in c.not_now), tuple(k for c in contexts for k in c.now))
 
 
 @dataclass(frozen=True)
 class IntentKeywords:
-    anywhere: Tuple[Tuple[Keyword, FrozenSet[str]], ...]  # each with the negation words that cancel it
+    anywhere: Tuple[Tuple[Keyword, Context], ...]  # each with its language's negations and time cues
     whole_message: Tuple[Keyword, ...]
 
     @classmethod
     def from_tables(cls, tables: Iterable[Tuple[str, Iterable[str]]]) -> "IntentKeywords":
         tables = [(*table_language(name), list(elements)) for name, elements in tables]
-        negations: Dict[Optional[str], FrozenSet[str]] = {}
+        parts: Dict[Optional[str], Dict[str, list]] = {}
         for name, language, elements in tables:
-            if name == NEGATION_TABLE:
-                words = {normalise(e).strip() for e in elements if e.strip()}
-                negations[language] = negations.get(language, frozenset()) | words
-        every_negation = frozenset().union(*negations.values())
+            if name in CONTEXT_TABLES:
+                parts.setdefault(language, {}).setdefault(name, []).extend(e for e in elements if e.strip())
+        contexts = {language: Context(
+            frozenset(normalise(e).strip() for e in found.get(NEGATION_TABLE, [])),
+            tuple(k for k in (Keyword.parse(NOT_NOW_TABLE, "", e) for e in found.get(NOT_NOW_TABLE, [])) if k),
+            tuple(k for k in (Keyword.parse(NOW_TABLE, "", e) for e in found.get(NOW_TABLE, [])) if k),
+        ) for language, found in parts.items()}
+        unmarked = contexts.get(None, Context())
+        context_of = {None: Context.merged(contexts.values())}
         anywhere, whole_message = [], []
         for name, language, elements in tables:
-            cancelled_by = every_negation if language is None else negations.get(language, frozenset()) | negations.get(None, frozenset())
+            if language not in context_of:
+                context_of[language] = Context.merged([contexts.get(language, Context()), unmarked])
+            context = context_of[language]
             for keyword in keywords_from_tables([(name, elements)]):
                 if keyword.entity == ANYWHERE_TABLE and keyword.value in SAFETY:
-                    anywhere.append((keyword, cancelled_by))
+                    anywhere.append((keyword, context))
                 elif keyword.entity == MESSAGE_TABLE:
                     whole_message.append(keyword)
         return cls(tuple(anywhere), tuple(sorted(whole_message, key=lambda k: k.value not in SAFETY)))
@@ -84,17 +141,14 @@ class IntentKeywords:
         index = word_index(words)
         anywhere = [self.anywhere[p] for p in self._anywhere_index.candidates(index)]
         for intent in SAFETY:
-            if any(self._unnegated(match, words, negations)
-                   for k, negations in anywhere if k.value == intent for match in k.matches(words)):
+            for keyword, context in anywhere:
+                if keyword.value != intent or not any(not context.negated(m, words) for m in keyword.matches(words)):
+                    continue
+                if intent == DANGER and context.not_now_said(words, index):
+                    continue
                 return intent
         for position in self._message_index.candidates(index):
             keyword = self.whole_message[position]
             if any(match.starts[0] == 0 and match.end == len(words) for match in keyword.matches(words)):
                 return keyword.value
         return None
-
-    @staticmethod
-    def _unnegated(match: Match, words: List[Tuple[str, ...]], negations: FrozenSet[str]) -> bool:
-        before = {form for start in match.starts
-                  for word in words[max(0, start - NEGATION_REACH):start] for form in word}
-        return not before & negations

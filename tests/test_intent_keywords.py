@@ -51,6 +51,34 @@ def test_a_negation_of_another_language_does_not_cancel() -> None:
     assert rules.decide("nie, he is at the door") == "danger_now"
 
 
+TIMED = IntentKeywords.from_tables([
+    ("anywhere=danger_now@nl", ["heeft ... mes", "voor de deur"]),
+    ("anywhere=suicidal_thoughts@nl", ["wil dood"]),
+    ("not_now@nl", ["vorig jaar", "vroeger", "ben nu bij mijn moeder"]),
+    ("now@nl", ["nu$", "vannacht"]),
+    ("anywhere=danger_now@en", ["has ... knife"]),
+    ("not_now@en", ["last year"]),
+])
+
+
+def test_a_story_from_the_past_is_left_to_the_model() -> None:
+    assert TIMED.decide("hij heeft een mes") == "danger_now"
+    assert TIMED.decide("vorig jaar heeft hij een mes gepakt") is None
+    assert TIMED.decide("hij heeft vroeger eens een mes getrokken, ik ben nu bij mijn moeder") is None, \
+        "a now cue inside a not_now cue does not count"
+
+
+def test_a_now_cue_keeps_danger_whatever_the_past() -> None:
+    assert TIMED.decide("vorig jaar heeft hij een mes gepakt en nu staat hij voor de deur") == "danger_now"
+    assert TIMED.decide("vroeger dreigde hij, vannacht heeft hij een mes") == "danger_now"
+
+
+def test_time_cues_belong_to_a_language_and_to_danger_only() -> None:
+    assert TIMED.decide("he has a knife, vroeger") == "danger_now", "a Dutch cue does not soften English"
+    assert TIMED.decide("last year he has a knife") is None
+    assert TIMED.decide("ik wil dood, vroeger al") == "suicidal_thoughts"
+
+
 def test_danger_wins_over_suicide() -> None:
     assert RULES.decide("ik wil dood, hij staat voor de deur") == "danger_now"
     assert RULES.decide("ik wil dood") == "suicidal_thoughts"
