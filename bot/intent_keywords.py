@@ -72,9 +72,12 @@ class Context:
         object.__setattr__(self, "_not_now", KeywordIndex(self.not_now))
         object.__setattr__(self, "_now", KeywordIndex(self.now))
 
-    def negated(self, match: Match, words: List[Tuple[str, ...]]) -> bool:
-        before = {form for start in match.starts
-                  for word in words[max(0, start - NEGATION_REACH):start] for form in word}
+    def negated(self, keyword: Keyword, match: Match, words: List[Tuple[str, ...]]) -> bool:
+        """A negation among the two words before any part of the match, not counting the
+        keyword's own words ("не випускає ... не знаю куди" is not negated by its own "не")."""
+        own = {start + i for start, part in zip(match.starts, keyword.parts) for i in range(len(part))}
+        before = {form for start in match.starts for position in range(max(0, start - NEGATION_REACH), start)
+                  if position not in own for form in words[position]}
         return bool(before & self.negations)
 
     def not_now_said(self, words: List[Tuple[str, ...]], index: FrozenSet[str]) -> bool:
@@ -142,7 +145,7 @@ class IntentKeywords:
         anywhere = [self.anywhere[p] for p in self._anywhere_index.candidates(index)]
         for intent in SAFETY:
             for keyword, context in anywhere:
-                if keyword.value != intent or not any(not context.negated(m, words) for m in keyword.matches(words)):
+                if keyword.value != intent or not any(not context.negated(keyword, m, words) for m in keyword.matches(words)):
                     continue
                 if intent == DANGER and context.not_now_said(words, index):
                     continue

@@ -79,6 +79,13 @@ def test_time_cues_belong_to_a_language_and_to_danger_only() -> None:
     assert TIMED.decide("ik wil dood, vroeger al") == "suicidal_thoughts"
 
 
+def test_a_keyword_is_not_negated_by_its_own_words() -> None:
+    rules = IntentKeywords.from_tables([("anywhere=danger_now@uk", ["не випускає ... не знаю куди"]),
+                                        ("negation@uk", ["не"])])
+    assert rules.decide("він не випускає, їдемо не знаю куди") == "danger_now"
+    assert rules.decide("він не не випускає, їдемо не знаю куди") is None
+
+
 def test_danger_wins_over_suicide() -> None:
     assert RULES.decide("ik wil dood, hij staat voor de deur") == "danger_now"
     assert RULES.decide("ik wil dood") == "suicidal_thoughts"

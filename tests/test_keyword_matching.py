@@ -90,6 +90,15 @@ def test_keyword_lines_are_short(path: Path) -> None:
     assert not long, f"split these lines (at most 180 bytes): {long}"
 
 
+@pytest.mark.parametrize("path", sorted(NLU.glob("*.yml")), ids=lambda p: p.name)
+def test_every_line_of_a_list_is_an_item(path: Path) -> None:
+    """Rasa skips a blank line inside a list with only a warning, and the lines after it still count."""
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]
+    stray = [(item.get("lookup") or item.get("intent") or item.get("synonym"), line)
+             for item in items for line in (item.get("examples") or "").splitlines() if not line.startswith("- ")]
+    assert not stray
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_phrases_marked_in_the_answers_are_recognised_by_the_keywords(language: str) -> None:
     """Keywords replace learned topic and time entities, so they must cover what the answers mark."""
