@@ -32,10 +32,8 @@ def question(name: str, language: str) -> str:
 
 
 # Known misses, each a strict xfail so a fix shows up as a pass to take out of this list.
-KNOWN_MISSES = {
-    ("uk", "crime_victim"): "a burglary told in the perfective ('хтось вліз ... і все вкрав') gets danger-now "
-                            "confidence >= 0.4: 112 comes first and the summary says there is danger now",
-}
+# None at the moment; an entry is (language, topic): "why it is missed".
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize(
