@@ -10,7 +10,7 @@ had not seen the training data or the keyword lists, so they measure what a spli
 own writing cannot; tests/nlu_blind/danger/<language>.yml does the same for danger now
 against stories that are not acute. Nothing there is ever trained on, and nothing is tuned to it:
 their mistakes go to a file of their own (confusions-blind.tsv) that nobody tuning should read.
-tests/nlu_dev/danger/<language>.yml was such a set once; it is now tuned against (a development
+tests/nlu_dev/danger/<language>.yml holds earlier blind sets; they are now tuned against (a development
 set) and reported as "dev danger", to show how far tuning carries to the fresh blind set.
 """
 from __future__ import annotations
@@ -46,13 +46,29 @@ BLIND = ROOT / "tests" / "nlu_blind"
 DEVELOPMENT = ROOT / "tests" / "nlu_dev"
 
 
-def intent_pipeline(config: Path, out: Path) -> Path:
-    """The config without its entity-only components: they change no intent."""
+SAFETY_CLASSIFIER = "bot.safety_intents.SafetyIntentClassifier"
+NEVER = 1.01  # above any confidence
+
+
+def intent_pipeline(config: Path, out: Path) -> tuple[Path, float]:
+    """The config without its entity-only components (they change no intent), and with the
+    model's danger bar switched off, so every parse shows the model's own danger confidence;
+    returns the bar the config sets, which evaluate() applies afterwards."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data["pipeline"] = [c for c in data["pipeline"] if c.get("name") != "CRFEntityExtractor"
                         and not (c.get("name") == "DIETClassifier" and c.get("intent_classification") is False)]
+    bar = NEVER
+    for component in data["pipeline"]:
+        if component.get("name") == SAFETY_CLASSIFIER:
+            bar = float(component.get("danger_from", 0.4))
+            component["danger_from"] = NEVER
     out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return out
+    return out, bar
+
+
+def with_danger_bar(rows: list[tuple[str, str, str, float]], bar: float) -> list[tuple[str, str, str, float]]:
+    """What the shipped pipeline predicts: danger wins from `bar` on (bot/safety_intents.py)."""
+    return [(text, gold, DANGER if danger >= bar else pred, danger) for text, gold, pred, danger in rows]
 
 
 def split(data: TrainingData, holdout: float, seed: int) -> tuple[list[Message], list[Message]]:
@@ -90,11 +106,11 @@ def weighted_f1(table: dict[str, dict[str, float]]) -> float:
 
 
 def danger_curve(rows: list[tuple[str, str, str, float]]) -> list[tuple[float, float, float]]:
-    """Recall and precision of danger_now if it won from a lower confidence on: the price of
+    """Recall and precision of danger_now if it won from each confidence on: the price of
     a missed emergency is higher than that of an emergency number shown once too often."""
     curve = []
     gold_danger = sum(1 for _, gold, _, _ in rows if gold == DANGER)
-    for threshold in (0.1, 0.2, 0.25, 0.3, 0.4):
+    for threshold in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
         said = [gold for _, gold, pred, danger in rows if pred == DANGER or danger >= threshold]
         hits = said.count(DANGER)
         curve.append((threshold, hits / gold_danger if gold_danger else 0.0, hits / len(said) if said else 0.0))
@@ -163,7 +179,7 @@ def main() -> int:
     memory: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        config = intent_pipeline(ROOT / args.config, work / "config.yml")
+        config, bar = intent_pipeline(ROOT / args.config, work / "config.yml")
         groups = {language: [language] for language in files} if args.per_language else {"all": list(files)}
         for group, languages in groups.items():
             train_dir = work / group
@@ -200,7 +216,8 @@ def main() -> int:
     report, lines, confusions, blind_confusions = {}, ["# NLU evaluation (held-out)", ""], [], []
     lines += [f"Model{'s' if len(memory) > 1 else ''} in memory after loading: "
               + ", ".join(f"{group} {size / 2**20:.0f} MiB" for group, size in memory.items()), ""]
-    for language, rows in parsed.items():
+    for language, raw in parsed.items():
+        rows = with_danger_bar(raw, bar)
         table = scores([(gold, pred) for _, gold, pred, _ in rows])
         report[language] = {"weighted_f1": weighted_f1(table), "intents": table}
         danger = table.get(DANGER, {})
@@ -209,8 +226,8 @@ def main() -> int:
                   f"{len(rows)} held-out examples", "", "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
         lines += [f"| {i} | {r['precision']:.2f} | {r['recall']:.2f} | {r['f1']:.2f} | {r['support']} |"
                   for i, r in table.items()] + [""]
-        lines += ["If danger won whenever the model gives it at least a confidence of:", ""] + [
-            f"- {t:.2f}: recall {r:.3f}, precision {p:.3f}" for t, r, p in danger_curve(rows)] + [""]
+        lines += [f"If danger won whenever the model gives it at least a confidence of (config: {bar}):", ""] + [
+            f"- {t:.2f}: recall {r:.3f}, precision {p:.3f}" for t, r, p in danger_curve(raw)] + [""]
         (blind_confusions if " blind" in language else confusions).extend(
             f"{language}\t{gold} -> {pred}\t{danger:.2f}\t{text}" for text, gold, pred, danger in rows if gold != pred)
     (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
