@@ -72,9 +72,15 @@ def with_danger_bar(rows: list[tuple[str, str, str, float]], bar: float) -> list
 
 
 def split(data: TrainingData, holdout: float, seed: int) -> tuple[list[Message], list[Message]]:
+    # One copy of each text: a text kept in two files (nl.yml and nl_answers.yml) could otherwise
+    # be trained on and tested with at once.
     by_intent: dict[str, list[Message]] = defaultdict(list)
+    seen: set[str] = set()
     for example in data.intent_examples:
-        by_intent[example.get("intent")].append(example)
+        text = normalise(example.get("text")).strip()
+        if text not in seen:
+            seen.add(text)
+            by_intent[example.get("intent")].append(example)
     rng = random.Random(seed)
     train, test = [], []
     for intent in sorted(by_intent):
