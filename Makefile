@@ -8,21 +8,20 @@ APP_PY    := $(APP_VENV)/bin/python
 # Rasa 3.6 and its libraries print pages of deprecation warnings; they hide real messages.
 RASA      := PYTHONWARNINGS=ignore::DeprecationWarning SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/rasa
 MODEL     := models/hulpwijzer.tar.gz
-CI_MODEL  := models/ci/hulpwijzer-ci.tar.gz
 
 # No call leaves the machine at run time: Rasa telemetry is off on every path.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install lock train train-ci run staff validate test bench clean browser-deps \
+.PHONY: help install lock train run staff validate test bench clean browser-deps \
         translations translations-extract translations-update eval-nlu eval-nlu-per-language eval-free-text postgres-deps \
         run-prod load prod-deps
 
 help:
 	@echo "make run    install what is missing, train when the data changed, start the chat"
 	@echo "make staff  start the staff web app on http://127.0.0.1:8090 (this machine only)"
-	@echo "make test   validate the data, train a CI model, run every test"
+	@echo "make test   validate the data, train the model (when the data changed), run every test"
 	@echo "make eval-nlu  held-out NLU scores per language and intent (results/nlu/)"
 	@echo "make eval-nlu-per-language  the same with one model per language, to compare"
 	@echo "make eval-free-text  unseen free-text messages per topic and language, end to end"
@@ -69,9 +68,6 @@ translations: install
 train: install
 	$(APP_PY) scripts/train_if_changed.py --rasa $(RASA_VENV)/bin/rasa --config config.yml --out $(MODEL)
 
-train-ci: install
-	$(APP_PY) scripts/train_if_changed.py --rasa $(RASA_VENV)/bin/rasa --config tests/config-ci.yml --out $(CI_MODEL)
-
 run: train translations
 	$(APP_PY) -m bot.stack --model $(MODEL)
 
@@ -110,12 +106,12 @@ prod-deps:
 	  echo "Installing Debian's redis-server and nginx for the production profile ..."; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server nginx; }
 
-test: validate train-ci translations browser-deps postgres-deps prod-deps
-	$(RASA) test core --model $(CI_MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
-	HULPWIJZER_TEST_MODEL=$(CI_MODEL) HULPWIJZER_REQUIRE_POSTGRES=1 $(APP_PY) -m pytest -q tests
+test: validate train translations browser-deps postgres-deps prod-deps
+	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
+	HULPWIJZER_TEST_MODEL=$(MODEL) HULPWIJZER_REQUIRE_POSTGRES=1 $(APP_PY) -m pytest -q tests
 
-# Unseen free-text first messages, every topic in every language, against the model `make run` serves
-# (make test runs the same tests against the CI model).
+# Only the unseen free-text first messages, every topic in every language, end to end
+# (make test runs them too).
 eval-free-text: train translations
 	HULPWIJZER_TEST_MODEL=$(MODEL) $(APP_PY) -m pytest -q -m nlu_quality -rf tests/test_free_text_e2e.py
 

@@ -25,8 +25,8 @@ def compiled_translations() -> None:
 
 @pytest.fixture(scope="session")
 def test_model() -> Path:
-    """The model `make test` trained with tests/config-ci.yml (real training, fewer epochs)."""
-    model = Path(os.environ.get("HULPWIJZER_TEST_MODEL", ROOT / "models/ci/hulpwijzer-ci.tar.gz"))
+    """The model `make test` trained: the one `make run` serves (config.yml trains in about two minutes)."""
+    model = Path(os.environ.get("HULPWIJZER_TEST_MODEL", ROOT / "models/hulpwijzer.tar.gz"))
     if not model.is_absolute():
         model = ROOT / model
     assert model.exists(), f"no trained test model at {model}: run `make test` (it trains one)"

@@ -3,8 +3,8 @@
 The first messages are unseen phrases from tests/data/free_text_topics.yml; the person then answers
 whatever is asked in a few words: who it is about, "no" to danger, "I don't know" to the rest.
 
-A gate in `make test` (on the CI model) since held-out intent F1 passed 0.90 in every language;
-`make eval-free-text` runs the same against the model `make run` serves. The phrases are never
+A gate in `make test` since held-out intent F1 passed 0.90 in every language;
+`make eval-free-text` runs only these. The phrases are never
 training data (tests/test_keyword_matching.py checks).
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The production profile with real Redis and nginx: two Rasa replicas share each conversation, keep nothing.
 
-A few conversations only; the Rasa replicas load the CI model once for the whole module.
+A few conversations only; the Rasa replicas load the test model once for the whole module.
 """
 from __future__ import annotations
 
