@@ -22,9 +22,9 @@ bot/keyword_matching.py; the table's name says where:
   the model sees.
 
 A table name may end in `@<language>` (`anywhere=danger_now@pl`, `negation@pl`): then only
-that language's negation words and time cues apply to its keywords. One model holds every language's tables,
-and a word that negates in one language is an ordinary word in another: English "no" is
-Polish "well", Arabizi "ma" is Polish "has".
+that language's negation words and time cues apply to its keywords. One model holds every
+language's tables, and a word that negates in one language is an ordinary word in another:
+English "no" is Polish "well", Arabizi "ma" is Polish "has".
 
 Danger wins over suicide, and both over everything else: the emergency number comes first.
 The Rasa component is bot/safety_intents.py.
