@@ -218,7 +218,8 @@ def extract(text: str, keywords: "Iterable[Keyword] | KeywordIndex") -> List[Dic
     return entities
 
 
-ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # "[mijn zus](who:someone_close)"
+# "[mijn zus](who:someone_close)": the text, the entity and (after a colon) the value.
+ANNOTATION = re.compile(r"\[([^\]]*)\]\(([^):]*)(?::([^)]*))?\)")
 
 
 def _nlu_items(path: Path, kind: str) -> List[Tuple[str, List[str]]]:

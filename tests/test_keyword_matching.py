@@ -1,20 +1,18 @@
 """Translators' keyword lists (data/nlu/<language>_topics.yml) and the rules that match them."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 import yaml
 
-from bot.keyword_matching import Keyword, extract, intent_examples, keywords_from_tables, lookup_tables, normalise
+from bot.keyword_matching import ANNOTATION, Keyword, extract, intent_examples, keywords_from_tables, lookup_tables, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 NLU = ROOT / "data" / "nlu"
 LANGUAGES = ("nl", "en", "ar", "tr", "pl", "uk")
 HELD_OUT = yaml.safe_load((ROOT / "tests" / "data" / "free_text_topics.yml").read_text(encoding="utf-8"))
-ANNOTATION = re.compile(r"\[([^\]]*)\]\(([a-z_]+):([a-z_0-9]+)\)")
 
 
 def found(text: str, *lines: str, entity: str = "topic") -> Dict[str, str]:
