@@ -41,26 +41,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.keyword_matching import normalise  # noqa: E402
 from bot.languages import SUPPORTED as LANGUAGES  # noqa: E402
+from bot.safety_intents import SafetyIntentClassifier  # noqa: E402
 DANGER = "danger_now"
 BLIND = ROOT / "tests" / "nlu_blind"
 DEVELOPMENT = ROOT / "tests" / "nlu_dev"
 
 
-SAFETY_CLASSIFIER = "bot.safety_intents.SafetyIntentClassifier"
+SAFETY_CLASSIFIER = f"{SafetyIntentClassifier.__module__}.{SafetyIntentClassifier.__name__}"
 NEVER = 1.01  # above any confidence
 
 
 def intent_pipeline(config: Path, out: Path) -> tuple[Path, float]:
     """The config without its entity-only components (they change no intent), and with the
     model's danger bar switched off, so every parse shows the model's own danger confidence;
-    returns the bar the config sets, which evaluate() applies afterwards."""
+    returns the bar the config sets, which with_danger_bar() applies afterwards."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data["pipeline"] = [c for c in data["pipeline"] if c.get("name") != "CRFEntityExtractor"
                         and not (c.get("name") == "DIETClassifier" and c.get("intent_classification") is False)]
     bar = NEVER
     for component in data["pipeline"]:
         if component.get("name") == SAFETY_CLASSIFIER:
-            bar = float(component.get("danger_from", 0.4))
+            bar = float(component.get("danger_from", SafetyIntentClassifier.get_default_config()["danger_from"]))
             component["danger_from"] = NEVER
     out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return out, bar

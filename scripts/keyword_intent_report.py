@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,8 +36,8 @@ def all_rules() -> IntentKeywords:
         table for path in sorted((ROOT / "data" / "nlu").glob("*_intents.yml")) for table in lookup_tables(path))
 
 
-def disagreements(language: str) -> List[Tuple[str, str, str]]:
-    rules = all_rules()
+def disagreements(language: str, rules: Optional[IntentKeywords] = None) -> List[Tuple[str, str, str]]:
+    rules = rules or all_rules()
     found = []
     for label, text in labelled_examples(language):
         decided = rules.decide(text)
@@ -67,7 +67,7 @@ def main() -> int:
     for label, text in labelled_examples(language):
         total[label] += 1
         decided[label] += rules.decide(text) == label
-    for label, keyword_intent, text in disagreements(language):
+    for label, keyword_intent, text in disagreements(language, rules):
         print(f"{label} -> {keyword_intent}\t{text}")
     print("\ndecided by keywords / examples:")
     for label in sorted(total):
