@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 import uuid
 from datetime import datetime, timezone
@@ -14,13 +15,14 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.production import ProductionStack
-from bot.stack import free_port, post_json
+from bot.production import LOCK_LIFETIME_SECONDS, ProductionStack
+from bot.stack import ROOT, free_port, post_json
 from helplines import Answers, open_directory, route
 from tests.conftest import WebChat, all_text
 
 pytestmark = pytest.mark.stack
 
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 IDLE_SECONDS = 3  # record_exp for the test; production keeps a silent conversation for 30 minutes
 
 
@@ -109,3 +111,40 @@ def test_redis_writes_nothing_to_disk(production: ProductionStack) -> None:
 def test_a_person_is_answered_with_112_through_the_proxy(production: ProductionStack) -> None:
     replies: list[dict[str, Any]] = WebChat(production.web_url).say("hoi")
     assert "112" in all_text(replies)
+
+
+HOLD_THE_LOCK = """
+import asyncio, sys
+from rasa.core.lock_store import LockStore
+from rasa.core.utils import AvailableEndpoints
+
+store = LockStore.create(AvailableEndpoints.read_endpoints("endpoints-prod.yml").lock_store)
+
+async def hold() -> None:
+    async with store.lock(sys.argv[1]):
+        print("holding", flush=True)
+        await asyncio.sleep(3600)
+
+asyncio.run(hold())
+"""
+
+
+def test_a_message_waiting_behind_a_replica_that_died_mid_turn_is_answered(production: ProductionStack) -> None:
+    """A replica killed while it serves a conversation leaves its ticket in Redis; the person's
+    message, retried elsewhere, must be answered once that ticket lapses, and leave no lock behind."""
+    sender = uuid.uuid4().hex
+    env = production._environment()
+    env["TICKET_LOCK_LIFETIME"] = str(LOCK_LIFETIME_SECONDS)
+    dying = subprocess.Popen([str(RASA_PYTHON), "-c", HOLD_THE_LOCK, sender], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert dying.stdout is not None and dying.stdout.readline().strip() == "holding"
+    finally:
+        dying.kill()
+        dying.wait()
+    started = time.monotonic()
+    replies = post_json(f"{production.rasa_url}/webhooks/rest/webhook",
+                        {"sender": sender, "message": "hoi", "metadata": {"language": "nl"}}, timeout=60)
+    assert "112" in all_text(replies)
+    assert time.monotonic() - started < LOCK_LIFETIME_SECONDS + 5
+    assert not [key for key in everything_in_redis(production) if sender in key and ":lock:" in key]
