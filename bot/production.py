@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.debian_services import NginxProxy, PostgresServer, RedisServer
-from bot.stack import (APP_PYTHON, RASA, ROOT, Stack, base_environment, ensure_port_free, free_port,
+from bot.stack import (APP_PYTHON, RASA_SERVER, ROOT, Stack, base_environment, ensure_port_free, free_port,
                        serve_until_stopped, wait_until_up)
 
 PROD_ENDPOINTS = ROOT / "endpoints-prod.yml"
@@ -89,7 +89,7 @@ class ProductionStack(Stack):
         env.update(PYTHONWARNINGS="ignore::DeprecationWarning", TICKET_LOCK_LIFETIME=str(LOCK_LIFETIME_SECONDS),
                    # one replica per core: TensorFlow's own thread pools would only compete with the others
                    TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1", OMP_NUM_THREADS="1")
-        self._spawn(f"rasa-{index}", [str(RASA), "run", "--model", str(self.model),
+        self._spawn(f"rasa-{index}", [*RASA_SERVER, "run", "--model", str(self.model),
                                       "--endpoints", str(PROD_ENDPOINTS), "--credentials", "credentials.yml",
                                       "--interface", "127.0.0.1", "--port", str(self.replica_ports[index])], env)
 

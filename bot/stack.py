@@ -21,6 +21,8 @@ from typing import IO, Any, Optional
 ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+# What serves the bot: Rasa's command line, with what people wrote kept out of its log.
+RASA_SERVER = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.rasa_main"]
 DEFAULT_MODEL = ROOT / "models" / "hulpwijzer.tar.gz"
 
 
@@ -133,7 +135,7 @@ class Stack:
         env = base_environment(self.env)
         env["HULPWIJZER_ACTION_PORT"] = str(self.action_port)
         env["PYTHONWARNINGS"] = "ignore::DeprecationWarning"  # Rasa 3.6 dependencies warn by the page
-        process = self._spawn("rasa", [str(RASA), "run", "--model", str(self.model),
+        process = self._spawn("rasa", [*RASA_SERVER, "run", "--model", str(self.model),
                                        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                                        "--interface", "127.0.0.1", "--port", str(self.rasa_port)], env)
         wait_until_up(f"{self.rasa_url}/", time.monotonic() + timeout, process, "Rasa server")
