@@ -36,7 +36,6 @@ class RecoveringRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
         if endpoint_config is not None:
             kwargs = {**endpoint_config.kwargs, "host": endpoint_config.url or "localhost", **kwargs}
-        kwargs.pop("type", None)
         super().__init__(**kwargs)
 
     def _change(self, conversation_id: str, change: Callable[[TicketLock], Any]) -> Any:

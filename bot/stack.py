@@ -20,9 +20,10 @@ from typing import IO, Any, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 # What serves the bot: Rasa's command line, with what people wrote kept out of its log.
-RASA_SERVER = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.rasa_main"]
+RASA_SERVER = [str(RASA_PYTHON), "-m", "bot.rasa_main"]
 DEFAULT_MODEL = ROOT / "models" / "hulpwijzer.tar.gz"
 
 

@@ -7,10 +7,9 @@ import textwrap
 
 import pytest
 
-from bot.stack import ROOT, base_environment
+from bot.stack import RASA_PYTHON, ROOT, base_environment
 from tests.conftest import catalog, dutch_response
 
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 RENDER = textwrap.dedent(
     """

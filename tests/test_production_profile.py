@@ -16,13 +16,12 @@ from typing import Any, Iterator
 import pytest
 
 from bot.production import LOCK_LIFETIME_SECONDS, ProductionStack
-from bot.stack import ROOT, free_port, post_json
+from bot.stack import RASA_PYTHON, ROOT, free_port, post_json
 from helplines import Answers, open_directory, route
 from tests.conftest import WebChat, all_text
 
 pytestmark = pytest.mark.stack
 
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 IDLE_SECONDS = 3  # record_exp for the test; production keeps a silent conversation for 30 minutes
 
 

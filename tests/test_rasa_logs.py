@@ -4,9 +4,8 @@ from __future__ import annotations
 import subprocess
 import textwrap
 
-from bot.stack import ROOT, base_environment
+from bot.stack import RASA_PYTHON, ROOT, base_environment
 
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 # Rasa's start-up (rasa/__main__.py) sets logging up in these steps, then logs as the REST channel does.
 LOG_A_FAILED_TURN = textwrap.dedent(
