@@ -4,6 +4,8 @@ Splits each data/nlu/<language>.yml per intent (seeded), trains the intent part 
 config's NLU pipeline on the training parts of all languages together (the model we ship is
 one multilingual model), parses every held-out example and reports precision, recall and F1
 per language and intent, plus every confusion, to results/nlu/. Runs in the Rasa venv.
+It does this for several seeds (one split and one model each) and pools the scores: adding ten
+examples re-draws a whole split, and one split's F1 moved by up to 0.035 from that alone.
 
 The same model also parses tests/nlu_blind/<language>.yml: messages written by someone who
 had not seen the training data or the keyword lists, so they measure what a split of our
@@ -162,17 +164,13 @@ def loaded_size(model: Path) -> int:
     return int(result.stdout.split()[-1]) * 1024
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="config.yml")
-    parser.add_argument("--holdout", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--per-language", action="store_true",
-                        help="train one model per language instead of one for all, to compare")
-    args = parser.parse_args()
-    args.out = args.out or ROOT / "results" / ("nlu-per-language" if args.per_language else "nlu")
+Rows = dict[str, list[tuple[str, str, str, float]]]
 
+
+def evaluate(config_path: Path, holdout: float, seed: int, per_language: bool) -> tuple[Rows, dict[str, int], float]:
+    """Train on one seeded split and parse the held-out part and every blind and development set:
+    per set, (text, gold, model's intent, model's danger confidence); also memory per model and
+    the config's danger bar."""
     # Files are named by language: nl.yml, nl_answers.yml, en.yml, ...; others (who_keywords.yml)
     # hold keyword lists for every language and go into training whole.
     files: dict[str, list[Path]] = defaultdict(list)
@@ -182,12 +180,12 @@ def main() -> int:
         (files[language] if language in LANGUAGES else shared).append(path)
     held_out: dict[str, list[Message]] = {}
     written: dict[str, list[Message]] = {}
-    parsed: dict[str, list[tuple[str, str, str, float]]] = {}
+    parsed: Rows = {}
     memory: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        config, bar = intent_pipeline(ROOT / args.config, work / "config.yml")
-        groups = {language: [language] for language in files} if args.per_language else {"all": list(files)}
+        config, bar = intent_pipeline(config_path, work / "config.yml")
+        groups = {language: [language] for language in files} if per_language else {"all": list(files)}
         for group, languages in groups.items():
             train_dir = work / group
             train_dir.mkdir()
@@ -196,7 +194,7 @@ def main() -> int:
             for language in languages:
                 data = TrainingData().merge(*(load_data(str(p)) for p in files[language]))
                 written[language] = data.intent_examples
-                train_part, test = split(data, args.holdout, args.seed)
+                train_part, test = split(data, holdout, seed)
                 held_out[language] = test
                 # Keyword lists (lookup tables) and synonyms are part of the model, not examples to hold out.
                 kept = TrainingData(train_part, entity_synonyms=data.entity_synonyms, lookup_tables=data.lookup_tables)
@@ -218,33 +216,99 @@ def main() -> int:
                         examples[f"{language} {kind} unseen"] = [
                             m for m in messages if normalise(m.get("text")).strip() not in trained]
             parsed.update(asyncio.run(parse_all(model, examples)))
+    return parsed, memory, bar
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    report, lines, confusions, blind_confusions = {}, ["# NLU evaluation (held-out)", ""], [], []
+
+def run_seeds_in_parallel(args: argparse.Namespace) -> dict[int, Rows]:
+    """One child process per seed (a model each), `--jobs` at a time: the 2-core machines halve
+    the wall time with two, and each child holds one model (a few hundred MB)."""
+    runs: dict[int, Rows] = {}
+    pending = list(args.seeds)
+    running: dict[int, subprocess.Popen] = {}
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            seed = pending.pop(0)
+            command = [sys.executable, __file__, "--config", args.config, "--holdout", str(args.holdout),
+                       "--seeds", str(seed), "--out", str(args.out / f"seed-{seed}")]
+            # The children's own reports would repeat what the pooled one says.
+            running[seed] = subprocess.Popen(command + (["--per-language"] if args.per_language else []),
+                                             stdout=subprocess.DEVNULL)
+        seed, child = next(iter(running.items()))
+        if child.wait() != 0:
+            raise SystemExit(f"the run with seed {seed} failed")
+        del running[seed]
+        runs[seed] = {k: [tuple(r) for r in v] for k, v in
+                      json.loads((args.out / f"seed-{seed}" / "rows.json").read_text(encoding="utf-8")).items()}
+    return runs
+
+
+def report(out: Path, runs: dict[int, Rows], memory: dict[str, int], bar: float) -> None:
+    """Scores pooled over every split (each held-out message counted once per split it was
+    held out in), and the weighted F1 of each split, since one split alone swings by a few points."""
+    out.mkdir(parents=True, exist_ok=True)
+    seeds = sorted(runs)
+    pooled: Rows = defaultdict(list)
+    for seed in seeds:
+        for language, raw in runs[seed].items():
+            pooled[language] += raw
+    summary, lines, confusions, blind_confusions = {}, [], [], []
     lines += [f"Model{'s' if len(memory) > 1 else ''} in memory after loading: "
               + ", ".join(f"{group} {size / 2**20:.0f} MiB" for group, size in memory.items()), ""]
-    for language, raw in parsed.items():
+    for language, raw in pooled.items():
         rows = with_danger_bar(raw, bar)
         table = scores([(gold, pred) for _, gold, pred, _ in rows])
-        report[language] = {"weighted_f1": weighted_f1(table), "intents": table}
+        per_split = [weighted_f1(scores([(g, p) for _, g, p, _ in with_danger_bar(runs[s][language], bar)]))
+                     for s in seeds]
+        summary[language] = {"weighted_f1": weighted_f1(table), "weighted_f1_per_split": dict(zip(seeds, per_split)),
+                             "intents": table}
         danger = table.get(DANGER, {})
-        lines += [f"## {language}: weighted F1 {weighted_f1(table):.3f}, {DANGER} recall "
+        spread = f" (splits: {', '.join(f'{f:.3f}' for f in per_split)})" if len(seeds) > 1 else ""
+        lines += [f"## {language}: weighted F1 {weighted_f1(table):.3f}{spread}, {DANGER} recall "
                   f"{danger.get('recall', 0.0):.3f} precision {danger.get('precision', 0.0):.3f}, "
-                  f"{len(rows)} held-out examples", "", "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
+                  f"{len(rows) // len(seeds)} examples", "", "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
         lines += [f"| {i} | {r['precision']:.2f} | {r['recall']:.2f} | {r['f1']:.2f} | {r['support']} |"
                   for i, r in table.items()] + [""]
         lines += [f"If danger won whenever the model gives it at least a confidence of (config: {bar}):", ""] + [
             f"- {t:.2f}: recall {r:.3f}, precision {p:.3f}" for t, r, p in danger_curve(raw)] + [""]
-        (blind_confusions if " blind" in language else confusions).extend(
-            f"{language}\t{gold} -> {pred}\t{danger:.2f}\t{text}" for text, gold, pred, danger in rows if gold != pred)
-    (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    (args.out / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    (args.out / "confusions.tsv").write_text("\n".join(confusions) + "\n", encoding="utf-8")
-    (args.out / "confusions-blind.tsv").write_text("\n".join(blind_confusions) + "\n", encoding="utf-8")
+        for seed in seeds:
+            (blind_confusions if " blind" in language else confusions).extend(
+                f"{seed}\t{language}\t{gold} -> {pred}\t{danger:.2f}\t{text}"
+                for text, gold, pred, danger in with_danger_bar(runs[seed][language], bar) if gold != pred)
+    heading = ["# NLU evaluation (held-out)", "",
+               f"Seeded splits: {', '.join(map(str, seeds))}; a fifth of each intent held out per split, scores pooled "
+               "over the splits.", ""]
+    (out / "report.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "report.md").write_text("\n".join(heading + lines), encoding="utf-8")
+    (out / "confusions.tsv").write_text("\n".join(confusions) + "\n", encoding="utf-8")
+    (out / "confusions-blind.tsv").write_text("\n".join(blind_confusions) + "\n", encoding="utf-8")
+    print("\n".join(line for line in heading + lines if line.startswith(("## ", "Model", "Seeded"))))
+    print(f"\nFull report: {out / 'report.md'}; confusions: {out / 'confusions.tsv'} "
+          f"(blind sets: {out / 'confusions-blind.tsv'}, not for tuning)")
 
-    print("\n".join(line for line in lines if line.startswith(("## ", "Model"))))
-    print(f"\nFull report: {args.out / 'report.md'}; confusions: {args.out / 'confusions.tsv'} "
-          f"(blind sets: {args.out / 'confusions-blind.tsv'}, not for tuning)")
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", default="config.yml")
+    parser.add_argument("--holdout", type=float, default=0.2)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[7, 11, 23],
+                        help="one split and one model per seed; the report pools them")
+    parser.add_argument("--jobs", type=int, default=2, help="splits trained and parsed at once")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--per-language", action="store_true",
+                        help="train one model per language instead of one for all, to compare")
+    args = parser.parse_args()
+    args.out = args.out or ROOT / "results" / ("nlu-per-language" if args.per_language else "nlu")
+
+    if len(args.seeds) == 1:
+        parsed, memory, bar = evaluate(ROOT / args.config, args.holdout, args.seeds[0], args.per_language)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "rows.json").write_text(json.dumps(parsed, ensure_ascii=False), encoding="utf-8")
+        (args.out / "memory.json").write_text(json.dumps({"memory": memory, "bar": bar}), encoding="utf-8")
+        report(args.out, {args.seeds[0]: parsed}, memory, bar)
+        return 0
+    runs = run_seeds_in_parallel(args)
+    first = json.loads((args.out / f"seed-{args.seeds[0]}" / "memory.json").read_text(encoding="utf-8"))
+    report(args.out, runs, first["memory"], first["bar"])
     return 0
 
 
