@@ -4,7 +4,8 @@
    are in bot/intent_keywords.py).
 2. Otherwise danger wins whenever the model gives it at least `danger_from` confidence,
    even when another intent scores higher: a missed emergency costs more than an emergency
-   number shown once too often. `make eval-nlu` reports what each bar would cost.
+   number shown once too often. Not when the message's time cues place it outside the
+   present ("vorig jaar", "ik ben nu bij mijn moeder"): then only the model's first choice counts. `make eval-nlu` reports what each bar would cost.
 
 Listed in config.yml after the intent classifier and before the FallbackClassifier, so a
 decided intent (confidence 1.0) is never a fallback. Runs in the Rasa server (Python 3.10).
@@ -79,7 +80,7 @@ class SafetyIntentClassifier(GraphComponent, IntentClassifier):
         ranking = message.get(INTENT_RANKING_KEY) or []
         danger = max((r.get(PREDICTED_CONFIDENCE_KEY, 0.0) for r in ranking if r.get(INTENT_NAME_KEY) == DANGER),
                      default=0.0)
-        return DANGER if danger >= self.danger_from else None
+        return DANGER if danger >= self.danger_from and not self.rules.distanced(message.get(TEXT) or "") else None
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -41,7 +41,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bot.keyword_matching import normalise  # noqa: E402
+from bot.intent_keywords import IntentKeywords  # noqa: E402
+from bot.keyword_matching import lookup_tables, normalise  # noqa: E402
 from bot.languages import SUPPORTED as LANGUAGES  # noqa: E402
 from bot.safety_intents import SafetyIntentClassifier  # noqa: E402
 DANGER = "danger_now"
@@ -50,6 +51,8 @@ DEVELOPMENT = ROOT / "tests" / "nlu_dev"
 
 
 SAFETY_CLASSIFIER = f"{SafetyIntentClassifier.__module__}.{SafetyIntentClassifier.__name__}"
+RULES = IntentKeywords.from_tables(
+    table for path in sorted((ROOT / "data" / "nlu").glob("*_intents.yml")) for table in lookup_tables(path))
 NEVER = 1.01  # above any confidence
 
 
@@ -70,8 +73,10 @@ def intent_pipeline(config: Path, out: Path) -> tuple[Path, float]:
 
 
 def with_danger_bar(rows: list[tuple[str, str, str, float]], bar: float) -> list[tuple[str, str, str, float]]:
-    """What the shipped pipeline predicts: danger wins from `bar` on (bot/safety_intents.py)."""
-    return [(text, gold, DANGER if danger >= bar else pred, danger) for text, gold, pred, danger in rows]
+    """What the shipped pipeline predicts: danger wins from `bar` on, unless time cues place the
+    message outside the present (bot/safety_intents.py)."""
+    return [(text, gold, DANGER if danger >= bar and not RULES.distanced(text) else pred, danger)
+            for text, gold, pred, danger in rows]
 
 
 def split(data: TrainingData, holdout: float, seed: int) -> tuple[list[Message], list[Message]]:
@@ -120,7 +125,8 @@ def danger_curve(rows: list[tuple[str, str, str, float]]) -> list[tuple[float, f
     curve = []
     gold_danger = sum(1 for _, gold, _, _ in rows if gold == DANGER)
     for threshold in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        said = [gold for _, gold, pred, danger in rows if pred == DANGER or danger >= threshold]
+        said = [gold for text, gold, pred, danger in rows
+                if pred == DANGER or (danger >= threshold and not RULES.distanced(text))]
         hits = said.count(DANGER)
         curve.append((threshold, hits / gold_danger if gold_danger else 0.0, hits / len(said) if said else 0.0))
     return curve

@@ -73,6 +73,15 @@ def test_a_now_cue_keeps_danger_whatever_the_past() -> None:
     assert TIMED.decide("vroeger dreigde hij, vannacht heeft hij een mes") == "danger_now"
 
 
+def test_a_story_placed_outside_the_present_is_not_danger_on_the_models_low_bar() -> None:
+    """bot/safety_intents.py lets danger win from a low model confidence, except here."""
+    assert TIMED.distanced("vorig jaar sloeg hij me met een riem")
+    assert TIMED.distanced("last year he chased me with an axe"), "any language's cue: the model does not know which"
+    assert not TIMED.distanced("vorig jaar sloeg hij me, nu staat hij voor de deur")
+    assert not TIMED.distanced("hij slaat me met een riem")
+    assert not TIMED.distanced("")
+
+
 def test_time_cues_belong_to_a_language_and_to_danger_only() -> None:
     assert TIMED.decide("he has a knife, vroeger") == "danger_now", "a Dutch cue does not soften English"
     assert TIMED.decide("last year he has a knife") is None
