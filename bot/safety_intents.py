@@ -5,7 +5,8 @@
 2. Otherwise danger wins whenever the model gives it at least `danger_from` confidence,
    even when another intent scores higher: a missed emergency costs more than an emergency
    number shown once too often. Not when the message's time cues place it outside the
-   present ("vorig jaar", "ik ben nu bij mijn moeder"): then only the model's first choice counts. `make eval-nlu` reports what each bar would cost.
+   present ("vorig jaar", "ik ben nu bij mijn moeder"): then only the model's first choice
+   counts. `make eval-nlu` reports what each bar would cost.
 
 Listed in config.yml after the intent classifier and before the FallbackClassifier, so a
 decided intent (confidence 1.0) is never a fallback. Runs in the Rasa server (Python 3.10).
