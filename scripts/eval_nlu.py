@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -72,10 +73,16 @@ def intent_pipeline(config: Path, out: Path) -> tuple[Path, float]:
     return out, bar
 
 
+@functools.lru_cache(maxsize=None)
+def distanced(text: str) -> bool:
+    """RULES.distanced once per text: every split, every bar of the curve asks again."""
+    return RULES.distanced(text)
+
+
 def with_danger_bar(rows: list[tuple[str, str, str, float]], bar: float) -> list[tuple[str, str, str, float]]:
     """What the shipped pipeline predicts: danger wins from `bar` on, unless time cues place the
     message outside the present (bot/safety_intents.py)."""
-    return [(text, gold, DANGER if danger >= bar and not RULES.distanced(text) else pred, danger)
+    return [(text, gold, DANGER if danger >= bar and not distanced(text) else pred, danger)
             for text, gold, pred, danger in rows]
 
 
@@ -125,8 +132,7 @@ def danger_curve(rows: list[tuple[str, str, str, float]]) -> list[tuple[float, f
     curve = []
     gold_danger = sum(1 for _, gold, _, _ in rows if gold == DANGER)
     for threshold in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        said = [gold for text, gold, pred, danger in rows
-                if pred == DANGER or (danger >= threshold and not RULES.distanced(text))]
+        said = [gold for _, gold, pred, _ in with_danger_bar(rows, threshold) if pred == DANGER]
         hits = said.count(DANGER)
         curve.append((threshold, hits / gold_danger if gold_danger else 0.0, hits / len(said) if said else 0.0))
     return curve
@@ -253,6 +259,7 @@ def report(out: Path, runs: dict[int, Rows], memory: dict[str, int], bar: float)
     held out in), and the weighted F1 of each split, since one split alone swings by a few points."""
     out.mkdir(parents=True, exist_ok=True)
     seeds = sorted(runs)
+    decided = {seed: {language: with_danger_bar(raw, bar) for language, raw in runs[seed].items()} for seed in seeds}
     pooled: Rows = defaultdict(list)
     for seed in seeds:
         for language, raw in runs[seed].items():
@@ -261,9 +268,9 @@ def report(out: Path, runs: dict[int, Rows], memory: dict[str, int], bar: float)
     lines += [f"Model{'s' if len(memory) > 1 else ''} in memory after loading: "
               + ", ".join(f"{group} {size / 2**20:.0f} MiB" for group, size in memory.items()), ""]
     for language, raw in pooled.items():
-        rows = with_danger_bar(raw, bar)
+        rows = [row for seed in seeds for row in decided[seed][language]]
         table = scores([(gold, pred) for _, gold, pred, _ in rows])
-        per_split = [weighted_f1(scores([(g, p) for _, g, p, _ in with_danger_bar(runs[s][language], bar)]))
+        per_split = [weighted_f1(scores([(g, p) for _, g, p, _ in decided[s][language]]))
                      for s in seeds]
         summary[language] = {"weighted_f1": weighted_f1(table), "weighted_f1_per_split": dict(zip(seeds, per_split)),
                              "intents": table}
@@ -279,7 +286,7 @@ def report(out: Path, runs: dict[int, Rows], memory: dict[str, int], bar: float)
         for seed in seeds:
             (blind_confusions if " blind" in language else confusions).extend(
                 f"{seed}\t{language}\t{gold} -> {pred}\t{danger:.2f}\t{text}"
-                for text, gold, pred, danger in with_danger_bar(runs[seed][language], bar) if gold != pred)
+                for text, gold, pred, danger in decided[seed][language] if gold != pred)
     heading = ["# NLU evaluation (held-out)", "",
                f"Seeded splits: {', '.join(map(str, seeds))}; a fifth of each intent held out per split, scores pooled "
                "over the splits.", ""]
