@@ -55,6 +55,7 @@ SAFETY_CLASSIFIER = f"{SafetyIntentClassifier.__module__}.{SafetyIntentClassifie
 RULES = IntentKeywords.from_tables(
     table for path in sorted((ROOT / "data" / "nlu").glob("*_intents.yml")) for table in lookup_tables(path))
 NEVER = 1.01  # above any confidence
+ENTITY_ONLY = {"CRFEntityExtractor", "bot.crf_entities.StoredCRFEntityExtractor"}
 
 
 def intent_pipeline(config: Path, out: Path) -> tuple[Path, float]:
@@ -62,7 +63,7 @@ def intent_pipeline(config: Path, out: Path) -> tuple[Path, float]:
     model's danger bar switched off, so every parse shows the model's own danger confidence;
     returns the bar the config sets, which with_danger_bar() applies afterwards."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    data["pipeline"] = [c for c in data["pipeline"] if c.get("name") != "CRFEntityExtractor"
+    data["pipeline"] = [c for c in data["pipeline"] if c.get("name") not in ENTITY_ONLY
                         and not (c.get("name") == "DIETClassifier" and c.get("intent_classification") is False)]
     bar = NEVER
     for component in data["pipeline"]:
