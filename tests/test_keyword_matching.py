@@ -1,13 +1,14 @@
 """Translators' keyword lists (data/nlu/<language>_topics.yml) and the rules that match them."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 import yaml
 
-from bot.keyword_matching import ANNOTATION, Keyword, extract, intent_examples, keywords_from_tables, lookup_tables, normalise
+from bot.keyword_matching import ANNOTATION, KeywordIndex, extract, intent_examples, keywords_from_tables, lookup_tables, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 NLU = ROOT / "data" / "nlu"
@@ -24,8 +25,10 @@ def tables(language: str, file: str = "{language}_topics.yml") -> List[Tuple[str
     return lookup_tables(NLU / file.format(language=language))
 
 
-def keywords(language: str) -> List[Keyword]:
-    return keywords_from_tables(tables(language))
+@functools.lru_cache(maxsize=None)
+def keywords(language: str) -> KeywordIndex:
+    """Built once per language, as the Rasa component builds it once per model."""
+    return KeywordIndex(keywords_from_tables(tables(language)))
 
 
 def training_texts() -> List[str]:
