@@ -41,7 +41,7 @@ class StoredLogisticRegressionClassifier(LogisticRegressionClassifier):
                     component.clf.coef_ = stored["coef"]
                     component.clf.intercept_ = stored["intercept"]
                     component.clf.classes_ = stored["classes"]
-        except (ValueError, FileNotFoundError):
+        except ValueError:  # nothing was trained (no intent examples), as in Rasa's own
             logger.warning(f"{cls.__name__}: no trained model in resource '{resource.name}'.")
             return component
         component.clf.n_features_in_ = component.clf.coef_.shape[1]
