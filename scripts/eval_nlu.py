@@ -42,6 +42,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bot.crf_entities import StoredCRFEntityExtractor  # noqa: E402
 from bot.intent_keywords import IntentKeywords  # noqa: E402
 from bot.keyword_matching import lookup_tables, normalise  # noqa: E402
 from bot.languages import SUPPORTED as LANGUAGES  # noqa: E402
@@ -55,7 +56,7 @@ SAFETY_CLASSIFIER = f"{SafetyIntentClassifier.__module__}.{SafetyIntentClassifie
 RULES = IntentKeywords.from_tables(
     table for path in sorted((ROOT / "data" / "nlu").glob("*_intents.yml")) for table in lookup_tables(path))
 NEVER = 1.01  # above any confidence
-ENTITY_ONLY = {"CRFEntityExtractor", "bot.crf_entities.StoredCRFEntityExtractor"}
+ENTITY_ONLY = {"CRFEntityExtractor", f"{StoredCRFEntityExtractor.__module__}.{StoredCRFEntityExtractor.__name__}"}
 
 
 def intent_pipeline(config: Path, out: Path) -> tuple[Path, float]:
